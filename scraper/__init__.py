@@ -1,0 +1,1 @@
+"""The scraping pipeline: fetch → decode → extract → clean → metadata → place → tag → write."""

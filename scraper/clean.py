@@ -1,0 +1,121 @@
+"""The clean stage: from the blocks a page was read into, the article's text alone.
+
+Runs on repaired text from either extract path.  It ends the body at the
+site's trailer, drops chrome and spam wherever they sit, moves bylines,
+datelines and info lines out of the text into metadata, turns "图:" lines
+into captions and cuts image file names and the headline's labels.
+"""
+
+from __future__ import annotations
+
+import re
+
+from scraper import byline, chrome, dates, infoline, punct, spam
+from scraper.models import Block, Cleaned, Extracted
+
+_IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|bmp|webp|tiff?)(\.(jpe?g|png|gif|bmp|webp))*$", re.I)
+_CAPTION = re.compile(r"^[（(]?\s*(图片|图为|上图|下图|左图|右图|图\d*)\s*[:：]\s*")
+_CAPTION_CREDIT = re.compile(
+    r"[\s（(]*(?:(?:记者|通讯员|摄影|图|资料图)\s*[\u4e00-\u9fff·、 ]{0,12}?\s*(?:供图|摄|提供)?"
+    r"|[\u4e00-\u9fff]{2,4}\s*(?:供图|摄))[)）]?\s*$"
+)
+# Labels that sites put before or after headlines.
+_TITLE_LABEL = re.compile(
+    r"^\s*([「【\[（(〔<《]\s*(快讯|图文|视频|组图|原创|独家|转载|推荐|热点|专题|要闻|头条|最新|更新|"
+    r"直播|图|文|荐|新|热|顶|置顶|通知|公告)\s*[」】\]）)〕>》])\s*"
+)
+_TITLE_TAIL = re.compile(r"\s*[（(【\[](组图|图|图文|视频|附视频|多图)[)）】\]]\s*$")
+
+
+def clean_title(title: str | None) -> tuple[str | None, str | None]:
+    """The headline without date prefix and labels, and the date prefix it had."""
+    if not title:
+        return None, None
+    found, title = dates.split_title_date(title.strip())
+    hint = (found.iso or found.partial) if found else None
+    previous = None
+    while previous != title:
+        previous = title
+        title = _TITLE_LABEL.sub("", title)
+        title = _TITLE_TAIL.sub("", title)
+        if hint is None:
+            found, title = dates.split_title_date(title)
+            hint = (found.iso or found.partial) if found else None
+    return title.strip() or None, hint
+
+
+def _caption(text: str) -> str:
+    text = _CAPTION.sub("", text)
+    return _CAPTION_CREDIT.sub("", text).strip()
+
+
+def clean(page: Extracted) -> Cleaned:
+    """Keep the article's own text; collect what is metadata on the way."""
+    title, title_date = clean_title(page.title)
+    title_warnings: list[str] = []
+    if title:
+        title, title_warnings = punct.remove_mangled(title)
+    result = Cleaned(
+        title=title,
+        blocks=[],
+        info_lines=list(page.info_lines),
+        meta=dict(page.meta),
+        date_hints=[title_date] if title_date else [],
+        site_hints=[page.meta["site"]] if page.meta.get("site") else [],
+        warnings=list(page.warnings) + title_warnings,
+    )
+    credits = byline.Credits()
+    started = False
+    blocks = iter(page.blocks)
+    for block in blocks:
+        text = spam.strip_spam(block.text)
+        if not text:
+            continue
+        if chrome.is_end(text) and started:
+            _collect_sites(result, [text] + [b.text for b in blocks])
+            break
+        if chrome.is_chrome(text) or chrome.is_end(text):
+            _collect_sites(result, [text])
+            continue
+        if _IMAGE_FILE.search(text):
+            continue
+        found = byline.byline(text)
+        if found:
+            credits.merge(found)
+            continue
+        if infoline.is_info_line(text) and not started:
+            result.info_lines.append(text)
+            continue
+        if _CAPTION.match(text) or block.kind == "caption":
+            caption = _caption(text)
+            if caption:
+                result.blocks.append(Block("caption", caption))
+            continue
+        if not started and block.kind == "para":
+            dateline = byline.split_dateline(text)
+            if dateline:
+                credits.merge(dateline.credits)
+                if dateline.org:
+                    result.site_hints.append(dateline.org)
+                text = dateline.rest
+        text, mangled = punct.remove_mangled(text)
+        result.warnings.extend(mangled)
+        if text:
+            result.blocks.append(Block(block.kind, text))
+        started = started or block.kind == "para"
+    while result.blocks and result.blocks[-1].kind == "heading":
+        result.blocks.pop()  # a trailing "heading" is an unrecognised trailer label
+    result.credits = credits.roles
+    result.authors = credits.authors
+    if not result.title:
+        result.warnings.append("no title")
+    if not any(b.kind == "para" for b in result.blocks):
+        result.warnings.append("no body text")
+    return result
+
+
+def _collect_sites(result: Cleaned, lines: list[str]) -> None:
+    for line in lines:
+        site = chrome.site_named_in(line)
+        if site and site not in result.site_hints:
+            result.site_hints.append(site)
