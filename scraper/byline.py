@@ -23,12 +23,18 @@ CREDIT_ROLES = (
 )  # fmt: skip
 _ROLES = sorted(AUTHOR_ROLES + CREDIT_ROLES, key=len, reverse=True)
 _ROLE = "(?:" + "|".join(_ROLES) + ")"
+# One-character roles (文, 图) are words too (文化, 图书): they need a separator.
+_LONG_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) > 1) + ")"
+_SHORT_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) == 1) + ")"
 # Words that follow a role where a name would, but are not names.
 _NOT_NAMES = {"供图", "摄", "报道", "整理", "编辑", "提供"}
 _HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,4}"
 _LATIN_NAME = r"[A-Za-z][\w.]{1,30}"
 _NAME = rf"(?!{_ROLE}(?![\u4e00-\u9fff]))(?:{_HAN_NAME}|{_LATIN_NAME})"
-_CREDIT = re.compile(rf"(?P<role>{_ROLE})\s*[:：/｜|]?\s*(?P<names>{_NAME}(?:[\s、，,]+{_NAME})*)?")
+_CREDIT = re.compile(
+    rf"(?:(?P<role>{_LONG_ROLE})\s*[:：/｜|]?|(?P<short>{_SHORT_ROLE})\s*[:：/｜|])"
+    rf"\s*(?P<names>{_NAME}(?:[\s、，,]+{_NAME})*)?"
+)
 _FILLER = re.compile(r"[\s()（）【】\[\]、，,:：/|｜]|供图|摄|报道|整理|提供")
 _MAX_BYLINE = 80
 
@@ -67,7 +73,7 @@ def parse_credits(text: str) -> tuple[Credits, str]:
         names = match.group("names") or ""
         found = [n for n in re.split(r"[\s、，,]+", names) if n and n not in _NOT_NAMES]
         for name in found:
-            credits.add(match.group("role"), name)
+            credits.add(match.group("role") or match.group("short"), name)
         pieces.append(text[last : match.start()])
         last = match.end()
     pieces.append(text[last:])

@@ -1,0 +1,58 @@
+"""Decoding pages whatever charset they declare."""
+
+import pytest
+
+from scraper.decode import DecodeError, decode
+from scraper.models import RawPage
+
+PAGE = "<html><head><meta charset='{cs}'><title>村里开会</title></head><body><p>村里开会了。</p></body></html>"
+
+
+def raw(content: bytes, content_type: str | None = None) -> RawPage:
+    return RawPage(location="page.html", content=content, content_type=content_type)
+
+
+def test_gbk_page_declared_gb2312():
+    decoded = decode(raw(PAGE.format(cs="gb2312").encode("gbk")))
+    assert "村里开会了" in decoded.text
+    assert decoded.encoding == "gb18030"
+
+
+def test_gbk_bytes_declared_utf8_are_still_read_with_a_warning():
+    decoded = decode(raw(PAGE.format(cs="utf-8").encode("gbk")))
+    assert "村里开会了" in decoded.text
+    assert decoded.warnings
+
+
+def test_utf8_bytes_declared_gbk_are_read_as_utf8():
+    decoded = decode(raw(PAGE.format(cs="gbk").encode("utf-8")))
+    assert "村里开会了" in decoded.text
+
+
+def test_big5_page():
+    decoded = decode(raw(PAGE.format(cs="big5").replace("村里开会", "鄉村開會").encode("big5")))
+    assert "鄉村開會" in decoded.text
+
+
+def test_http_header_charset_is_used():
+    decoded = decode(raw("村里开会了。".encode("gb18030"), "text/plain; charset=GBK"))
+    assert decoded.text == "村里开会了。"
+
+
+def test_text_dump_is_not_html():
+    assert not decode(raw("标题\n正文，正文。".encode())).is_html
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"  \n ", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "PNG"),
+        (b"\x00" * 50, "binary"),
+    ],
+)
+def test_unreadable_input_is_refused_naming_it(content, message):
+    with pytest.raises(DecodeError, match=message) as error:
+        decode(raw(content))
+    assert "page.html" in str(error.value)
