@@ -23,7 +23,8 @@ _FULL = re.compile(
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
 )  # fmt: skip
 _PARTIAL = re.compile(
-    r"(?<![\d.:-])(?P<m>\d{1,2})\s*(?:[-.]|月)\s*(?P<d>\d{1,2})(?:\s*日)?(?![\d.:-])"
+    r"(?<![\d.:-])(?P<m>\d{1,2})\s*(?:[-.]|月)\s*(?P<d>\d{1,2})(?:\s*日)?"
+    r"(?:(?![\d.:-])|(?=\s*\d{1,2}:\d{2}))"
 )
 _LABEL = re.compile(r"(发布时间|发布日期|发表时间|发表日期|更新时间|时间|日期|发布于)\s*[:：]?\s*")
 
@@ -105,7 +106,8 @@ def find_date(text: str) -> FoundDate | None:
 
 # A bare date leading a title: "09.03 标题", "2021-01-28 标题", "[09-03]标题".
 _TITLE_DATE = re.compile(
-    r"^[\[【(（]?\s*(?P<date>(?:(?:19|20)\d{2}[-./年])?\d{1,2}[-./月]\d{1,2}日?)\s*[\]】)）]?\s*"
+    r"^(?:[\[【(（]\s*(?P<boxed>[\d./年月日-]{3,11})\s*[\]】)）]"
+    r"|(?P<bare>(?:(?:19|20)\d{2}[-./年])?\d{1,2}[-./月]\d{1,2}日?)(?=\s|[「【\[（(]))\s*"
 )
 
 
@@ -114,7 +116,7 @@ def split_title_date(title: str) -> tuple[FoundDate | None, str]:
     match = _TITLE_DATE.match(title)
     if not match or len(title) - match.end() < 4:
         return None, title
-    text = match["date"]
+    text = match["boxed"] or match["bare"]
     iso = parse_full(text)
     found = FoundDate(iso) if iso else FoundDate(None, parse_partial(text))
     if found.iso is None and found.partial is None:

@@ -15,11 +15,7 @@ LABELS = (
     "稿源", "出处", "文章来源", "信息来源", "编辑", "责任编辑", "浏览次数", "阅读次数",
     "点击数", "点击量", "浏览", "阅读", "字号", "发布者", "发布人", "发布机构", "撰稿",
 )  # fmt: skip
-_LABEL = re.compile(
-    r"(?:^|(?<=[\s|｜/【\[：]))(?P<label>"
-    + "|".join(sorted(LABELS, key=len, reverse=True))
-    + r")\s*[:：]"
-)
+_LABEL = re.compile(r"(?P<label>" + "|".join(sorted(LABELS, key=len, reverse=True)) + r")\s*[:：]")
 _MAX_LEN = 160
 
 

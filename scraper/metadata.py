@@ -60,16 +60,63 @@ def _info_fields(cleaned: Cleaned) -> dict[str, str]:
     return merged
 
 
-def _authors(cleaned: Cleaned, info: dict[str, str]) -> list[str]:
-    names: list[str] = []
-    for value in (info.get("作者"), info.get("撰稿"), cleaned.meta.get("author")):
+# What a name looks like: a Chinese name (2–4 characters, · for minorities'
+# names) or a Latin handle; labelled 作者 fields may also name a unit.
+_PERSON = re.compile(
+    r"^(?:[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,6}·[\u4e00-\u9fff]{1,8}|[A-Za-z][\w.]{1,30})$"
+)
+_UNIT = re.compile(r"^[\u4e00-\u9fff·]{2,16}$")
+_NOT_NAMES = {
+    "整合",
+    "编译",
+    "综合",
+    "整理",
+    "报道",
+    "供稿",
+    "供图",
+    "原创",
+    "佚名",
+    "未知",
+    "name",
+    "admin",
+}
+
+
+def _names(value: str, pattern: re.Pattern[str], site: str | None) -> list[str]:
+    return [
+        n
+        for n in _NAME_SPLIT.split(value)
+        if pattern.match(n)
+        and n not in _NOT_NAMES
+        and n not in (site or "")
+        and not _SITE_SUFFIX.search(n)
+    ]
+
+
+def _authors(cleaned: Cleaned, info: dict[str, str], site: str | None) -> list[str]:
+    """Writers named by the info line, then bylines, then an author meta tag.
+
+    Meta tags on portals often hold the portal's own name or a placeholder, so
+    only a person-shaped value is taken from one.
+    """
+    found: list[str] = []
+    for value in (info.get("作者"), info.get("撰稿")):
         if value:
-            names.extend(n for n in _NAME_SPLIT.split(value) if n and n not in names)
-    names.extend(n for n in cleaned.authors if n not in names)
-    return names
+            found += _names(value, _UNIT, site)
+    found += cleaned.authors
+    if not found and cleaned.meta.get("author"):
+        found += _names(cleaned.meta["author"], _PERSON, site)
+    return list(dict.fromkeys(found))
+
+
+# Link labels that trail a 来源 value on portals ("新京报 举报").
+_SOURCE_TAIL = re.compile(r"\s+(举报|分享|收藏|评论|打印|纠错|字号|作者|编辑)\b.*$")
 
 
 def _site(cleaned: Cleaned, source: str | None) -> str | None:
+    declared = cleaned.meta.get("site", "").strip()
+    if declared:
+        return declared
     for hint in cleaned.site_hints:
         hint = hint.strip()
         if hint and hint not in _NOT_SITES and _SITE_SUFFIX.search(hint):
@@ -88,14 +135,13 @@ def metadata(cleaned: Cleaned) -> Metadata:
         result.warnings.append(f"partial date: {result.date_partial} (no year on the page)")
     elif result.date is None:
         result.warnings.append("no date")
-    authors = _authors(cleaned, info)
-    result.author = " ".join(authors) or None
     source = next(
         (info[k] for k in ("来源", "稿源", "文章来源", "信息来源", "出处") if info.get(k)), None
     )
     source = source or cleaned.meta.get("source")
-    result.source = source.strip() if source else None
+    result.source = (_SOURCE_TAIL.sub("", source).strip() or None) if source else None
     result.site = _site(cleaned, result.source)
+    result.author = " ".join(_authors(cleaned, info, result.site)) or None
     keywords = cleaned.meta.get("keywords", "")
     result.keywords = [k for k in _KEYWORD_SPLIT.split(keywords) if k]
     return result
