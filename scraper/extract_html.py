@@ -36,13 +36,20 @@ RULES_PATH = Path(__file__).parent / "data" / "html_chrome.toml"
 
 # Elements that start a new line of text; everything else is inline.
 BLOCK_TAGS = frozenset(
-    "address article aside blockquote body center dd details dialog dir div dl dt fieldset "
-    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup hr html li main menu nav ol "
-    "p pre section summary table tbody td tfoot th thead tr ul caption".split()
+    (
+        *("address", "article", "aside", "blockquote", "body", "caption", "center", "dd"),
+        *("details", "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure"),
+        *("footer", "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hgroup", "hr"),
+        *("html", "li", "main", "menu", "nav", "ol", "p", "pre", "section", "summary"),
+        *("table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"),
+    )
 )
 # Paragraph-like blocks: their prose is credited to the container around them.
-PARAGRAPH_TAGS = frozenset("p h1 h2 h3 h4 h5 h6 li dd dt pre blockquote figcaption".split())
-HEADING_TAGS = frozenset("h2 h3 h4 h5 h6".split())
+PARAGRAPH_TAGS = frozenset(
+    ("p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "pre", "blockquote", "figcaption")
+)
+HEADING_TAGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
+TITLE_HEADINGS = HEADING_TAGS | {"h1"}
 BOLD_TAGS = frozenset(("b", "strong"))
 # Punctuation that marks running prose (Chinese and ASCII).
 PUNCTUATION = frozenset("，。！？；：、“”‘’（）《》…—,.!?;:\"'()")
@@ -62,11 +69,13 @@ class Rules:
     """The data file, compiled once per process."""
 
     drop_tags: tuple[str, ...]
+    scan_attributes: tuple[str, ...]
     chrome_tags: frozenset[str]
     chrome_attr: re.Pattern[str]
     keep_attr: re.Pattern[str]
     caption_attr: re.Pattern[str]
     edge_lines: re.Pattern[str]
+    edge_paragraphs: re.Pattern[str]
     info_labels: re.Pattern[str]
     info_date: re.Pattern[str]
     meta_keys: dict[str, str]
@@ -87,11 +96,13 @@ def load_rules(path: Path = RULES_PATH) -> Rules:
             meta_keys.setdefault(name.lower(), key)
     return Rules(
         drop_tags=tuple(data["tags"]["drop"]),
+        scan_attributes=tuple(data["attributes"]["scan"]),
         chrome_tags=frozenset(data["tags"]["chrome"]),
         chrome_attr=any_of(data["attributes"]["chrome"]),
         keep_attr=any_of(data["attributes"]["keep"]),
         caption_attr=any_of(data["attributes"]["caption"]),
         edge_lines=any_of(data["text"]["edge_lines"]),
+        edge_paragraphs=any_of(data["text"]["edge_paragraphs"]),
         info_labels=re.compile(data["text"]["info_labels"]),
         info_date=re.compile(data["text"]["info_date"]),
         meta_keys=meta_keys,
@@ -194,30 +205,46 @@ class _Page:
     order: dict[etree._Element, int]
     block_of: dict[etree._Element, etree._Element]
     stats: dict[etree._Element, _Stats]
-    chrome: set[etree._Element] = field(default_factory=set)
+    chrome_memo: dict[etree._Element, bool] = field(default_factory=dict)
 
 
 def _measure(body: etree._Element) -> _Page:
-    """Credit every text node to its nearest block ancestor, then total per subtree."""
+    """Credit every text node to its nearest block ancestor, then total per subtree.
+
+    This loop visits every element of the page, so it is written for speed:
+    whitespace-only text is skipped before any work, and counts are inlined.
+    """
     order: dict[etree._Element, int] = {}
     block_of: dict[etree._Element, etree._Element] = {}
     in_link: dict[etree._Element, bool] = {}
     stats: dict[etree._Element, _Stats] = {}
+    block_tags = BLOCK_TAGS
+    no_punct = _NO_PUNCTUATION
     for index, el in enumerate(body.iter(etree.Element)):
         order[el] = index
         parent = el.getparent()
         tag = el.tag
-        is_block = tag in BLOCK_TAGS or el is body
-        block = el if is_block else block_of[parent]
+        if tag in block_tags or el is body:
+            block = el
+            stats[el] = _Stats()
+        else:
+            block = block_of[parent]
         block_of[el] = block
         link = tag == "a" or (parent is not None and in_link.get(parent, False))
         in_link[el] = link
-        if is_block:
-            stats[el] = _Stats()
-        if el.text:
-            _credit(stats[block], el.text, link)
-        if el.tail and parent is not None and parent in block_of:
-            _credit(stats[block_of[parent]], el.tail, in_link[parent])
+        for text, target, is_link in (
+            (el.text, block, link),
+            (el.tail, block_of.get(parent) if parent is not None else None, in_link.get(parent)),
+        ):
+            if not text or target is None or text.isspace():
+                continue
+            text = "".join(text.split())
+            st = stats[target]
+            st.own_chars += len(text)
+            if is_link:
+                st.own_link += len(text)
+            else:
+                st.own_punct += len(text) - len(text.translate(no_punct))
     for el in reversed(list(stats)):
         st = stats[el]
         st.chars += st.own_chars
@@ -232,19 +259,10 @@ def _measure(body: etree._Element) -> _Page:
     return _Page(body=body, order=order, block_of=block_of, stats=stats)
 
 
-def _credit(st: _Stats, text: str, link: bool) -> None:
-    text = _squash(text)
-    if not text:
-        return
-    st.own_chars += len(text)
-    if link:
-        st.own_link += len(text)
-    else:
-        st.own_punct += _punctuation(text)
-
-
 def _attr_text(el: etree._Element) -> str:
-    return f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+    """The attribute values that name an element's role (class, id, and a few more)."""
+    get = el.get
+    return " ".join(value for name in load_rules().scan_attributes if (value := get(name)))
 
 
 @lru_cache(maxsize=4096)
@@ -254,28 +272,30 @@ def _names_are_chrome(names: str) -> bool:
     return rules.chrome_attr.search(names) is not None and not rules.keep_attr.search(names)
 
 
-def _mark_chrome(page: _Page, rules: Rules) -> None:
-    """Flag furniture by tag and class/id, unless it holds most of the page's prose.
+def _is_chrome(page: _Page, el: etree._Element) -> bool:
+    """Furniture by tag or class/id, unless it holds most of the page's prose.
 
     The guard matters: 163.com wraps the whole article in div.post_header, some
-    county CMSs in <header>; cutting those would cut the body.
+    county CMSs in <header>; cutting those would cut the body.  Decided lazily
+    and memoised: only the ancestors of prose and the chosen body are ever asked,
+    a small part of a portal page's thousands of elements.
     """
-    total = max(page.stats[page.body].punct, 1)
-    for el in page.order:
-        if el is page.body:
-            continue
+    known = page.chrome_memo.get(el)
+    if known is not None:
+        return known
+    rules = load_rules()
+    answer = False
+    if el is not page.body:
         names = _attr_text(el)
-        if names:
-            if not _names_are_chrome(names) and el.tag not in rules.chrome_tags:
-                continue
-            if rules.keep_attr.search(names):
-                continue
-        elif el.tag not in rules.chrome_tags:
-            continue
-        st = page.stats.get(el)
-        if st is not None and st.punct > 0.4 * total:
-            continue
-        page.chrome.add(el)
+        by_tag = el.tag in rules.chrome_tags
+        if (names and _names_are_chrome(names)) or (
+            by_tag and not (names and rules.keep_attr.search(names))
+        ):
+            st = page.stats.get(el)
+            total = max(page.stats[page.body].punct, 1)
+            answer = st is None or st.punct <= 0.4 * total
+    page.chrome_memo[el] = answer
+    return answer
 
 
 def _in_chrome(page: _Page, el: etree._Element, cache: dict[etree._Element, bool]) -> bool:
@@ -287,7 +307,7 @@ def _in_chrome(page: _Page, el: etree._Element, cache: dict[etree._Element, bool
         if node in cache:
             answer = cache[node]
             break
-        if node in page.chrome:
+        if _is_chrome(page, node):
             answer = True
             break
         path.append(node)
@@ -345,7 +365,7 @@ def _choose_body(page: _Page, scores: dict[etree._Element, float]) -> list[etree
             chosen.append(sib)
             continue
         st = page.stats.get(page.block_of.get(sib, sib))
-        if st is None or sib in page.chrome or sib.tag not in BLOCK_TAGS:
+        if st is None or _is_chrome(page, sib) or sib.tag not in BLOCK_TAGS:
             continue
         if _link_density(st) > 0.3:
             continue
@@ -360,7 +380,7 @@ def _choose_body(page: _Page, scores: dict[etree._Element, float]) -> list[etree
         st = page.stats.get(sib)
         if sib in chosen or (
             st is not None
-            and sib not in page.chrome
+            and not _is_chrome(page, sib)
             and st.chars > 0
             and _link_density(st) <= 0.5
         ):
@@ -416,7 +436,7 @@ class _Emitter:
 
     def walk(self, el: etree._Element) -> None:
         tag = el.tag
-        if not isinstance(tag, str) or el in self.page.chrome:
+        if not isinstance(tag, str) or _is_chrome(self.page, el):
             return
         if tag == "br":
             self.flush()
@@ -483,14 +503,27 @@ def _is_info_line(text: str, rules: Rules) -> bool:
 
 
 def _same_title(text: str, title: str | None) -> bool:
+    """The line repeats the title (or most of it), and adds nothing like "原标题："."""
     if not title:
         return False
     a, b = _squash(text), _squash(title)
-    return bool(a) and (a == b or (len(a) >= 6 and (a in b or b in a) and len(a) <= len(b) + 4))
+    if not a:
+        return False
+    return a == b or (a in b and len(a) >= 0.6 * len(b)) or (b in a and len(a) - len(b) <= 2)
 
 
-def _split_edges(lines: list[_Line], title: str | None, rules: Rules) -> tuple[list, list, list]:
-    """Peel title repeats, byline lines and edge chrome off the start and end of the body."""
+EDITOR_LINE = re.compile(r"^[（(【\[]?\s*(责任编辑|责编|编辑)\s*[:：]")
+TAIL_WINDOW = 6
+
+
+def _split_edges(
+    lines: list[_Line], title: str | None, rules: Rules
+) -> tuple[list[_Line], list[str], list[str]]:
+    """Peel title repeats, byline lines and edge chrome off the start and end of the body.
+
+    A 责任编辑 line near the end closes the article: whatever few lines follow it
+    inside the container are widgets (a related story, a "back" link).
+    """
     head_info: list[str] = []
     tail_info: list[str] = []
     start, end = 0, len(lines)
@@ -501,14 +534,22 @@ def _split_edges(lines: list[_Line], title: str | None, rules: Rules) -> tuple[l
         elif _is_info_line(text, rules):
             head_info.append(text)
             start += 1
-        elif rules.edge_lines.search(text) and len(text) <= 40:
+        elif (rules.edge_lines.search(text) and len(text) <= 40) or rules.edge_paragraphs.search(
+            text
+        ):
             start += 1
         else:
             break
+    for index in range(end - 1, max(start, end - TAIL_WINDOW) - 1, -1):
+        if EDITOR_LINE.search(lines[index].text) and len(lines[index].text) <= 60:
+            end = index + 1
+            break
     while end > start:
         text = lines[end - 1].text
-        if rules.edge_lines.search(text) and len(text) <= 60:
-            if rules.info_labels.search(text):
+        if (rules.edge_lines.search(text) and len(text) <= 60) or rules.edge_paragraphs.search(
+            text
+        ):
+            if rules.info_labels.search(text) and len(text) <= MAX_INFO_LINE:
                 tail_info.insert(0, text)
             end -= 1
         elif _is_info_line(text, rules):
@@ -529,7 +570,7 @@ def _info_above(
         begin = end - 400
     found: list[str] = []
     for el, index in page.order.items():
-        if index < begin or index >= end or el not in page.stats or el in page.chrome:
+        if index < begin or index >= end or el not in page.stats or _is_chrome(page, el):
             continue
         if any(d is not el and d in page.stats for d in el.iter(etree.Element)):
             continue  # only leaf blocks, so a line is not reported twice
@@ -606,7 +647,9 @@ def _strip_site_suffix(raw: str) -> tuple[str, str | None]:
             keep -= 1
         else:
             break
-    head = "".join(p for pair in zip(texts[:keep], [*seps[: keep - 1], ""]) for p in pair)
+    head = "".join(
+        p for pair in zip(texts[:keep], [*seps[: keep - 1], ""], strict=True) for p in pair
+    )
     return head.strip(), site
 
 
@@ -614,8 +657,8 @@ def _title_elements(doc: etree._Element) -> list[etree._Element]:
     found = list(doc.iter("h1"))
     found += doc.xpath(
         "//*[self::h2 or self::h3 or self::div or self::td or self::p or self::span]"
-        "[contains(translate(@class,'TITLE','title'),'title') or "
-        "contains(translate(@id,'TITLE','title'),'title')]"
+        "[contains(@class,'title') or contains(@class,'Title') or contains(@id,'title')"
+        " or contains(@id,'Title')]"
     )
     return found
 
@@ -655,8 +698,46 @@ def _choose_title(
     return (stripped or None), None, site
 
 
+def _heading_before(
+    page: _Page, body_start: etree._Element, title: str | None
+) -> tuple[str | None, etree._Element | None]:
+    """When h1, og:title and <title> agree on nothing, the heading just above the body wins.
+
+    County CMSs often put only the column name in <title> ("新闻动态--某某网")
+    and the real title in an h3/h5 right above the text, or at the top of the
+    very cell that holds it.
+    """
+    end = page.order.get(body_start)
+    if end is None:
+        return title, None
+    before: list[etree._Element] = []
+    inside: list[etree._Element] = []
+    for el, index in page.order.items():
+        if (
+            end - 40 <= index < end + 15
+            and el.tag in TITLE_HEADINGS
+            and 6 <= len(_squash(_text(el))) <= 80
+        ):
+            (before if index < end else inside).append(el)
+    for el in before[-1:] or inside[:1]:
+        return _collapse(_text(el)), el
+    return title, None
+    for el, index in reversed(page.order.items()):
+        if index >= end:
+            continue
+        if end - index > 40:
+            break
+        if el.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+            text = _collapse(_text(el))
+            if 6 <= len(_squash(text)) <= 80:
+                return text, el
+    return title, None
+
+
 def _find_title_element(doc: etree._Element, title: str) -> etree._Element | None:
-    for el in _title_elements(doc):
+    """The element that shows the title: a title-like element or any heading."""
+    headings = doc.xpath("//h1|//h2|//h3|//h4|//h5|//h6")
+    for el in [*_title_elements(doc), *headings]:
         if _same_title(_collapse(_text(el)), title):
             return el
     return None
@@ -685,11 +766,12 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if body is None:
         body = doc
     page = _measure(body)
-    _mark_chrome(page, rules)
     chosen = _choose_body(page, _score_candidates(page))
     warnings: list[str] = []
     if not chosen:
         return Extracted(title=title, blocks=[], meta=meta, warnings=["no body found"])
+    if title_el is None:
+        title, title_el = _heading_before(page, chosen[0], title)
     emitter = _Emitter(page, rules)
     for el in chosen:
         emitter.walk(el)
