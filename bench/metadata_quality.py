@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
           f"Python {platform.python_version()}")  # fmt: skip
     dated = [r for r in records if r.date]
     authored = [r for r in records if r.author]
-    print(f"pages: {len(records)}, with a day shown: {len(dated)}, naming an author: {len(authored)}")
+    print(
+        f"pages: {len(records)}, with a day shown: {len(dated)}, naming an author: {len(authored)}"
+    )
     print(f"{'tool':14} {'days found':>12} {'authors found':>14}")
     for name, tool in tools.items():
         if tool is None:

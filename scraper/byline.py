@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 # Roles whose names are the article's authors (correspondents co-write county news).
 AUTHOR_ROLES = (
-    "作者", "撰文", "撰稿", "文字", "文", "本报记者", "本台记者", "特约记者", "见习记者",
+    "专栏作者", "特约作者", "采写", "实习记者", "作者", "撰文", "撰稿", "文字", "文", "本报记者",
+    "本台记者", "特约记者", "见习记者",
     "全媒体记者", "融媒体记者", "首席记者", "记者", "特约通讯员", "通讯员", "实习生",
 )  # fmt: skip
 CREDIT_ROLES = (
@@ -80,11 +81,23 @@ def parse_credits(text: str) -> tuple[Credits, str]:
     return credits, "".join(pieces)
 
 
+# An outlet named before a reporter's role: "新京报记者 陆一夫", "澎湃新闻记者 段彦超".
+_OUTLET_BEFORE_ROLE = re.compile(
+    r"[\u4e00-\u9fff]{2,10}?(?=(?:本报|特约|见习|实习|首席|全媒体|融媒体)?"
+    r"(?:记者|通讯员|专栏作者|特约作者))"
+)
+
+_ROLE_THEN_GAP = re.compile(r"(?:记者|通讯员|专栏作者|特约作者)[\s:：]")
+
+
 def byline(line: str) -> Credits | None:
     """The credits of `line` if the line is nothing but credits, else None."""
     if len(line) > _MAX_BYLINE:
         return None
-    credits, rest = parse_credits(line)
+    stripped = _OUTLET_BEFORE_ROLE.sub("", line)
+    if stripped != line and not _ROLE_THEN_GAP.search(stripped):
+        return None  # "村里记者站建好了": an outlet-looking prefix, but no name after a gap
+    credits, rest = parse_credits(stripped)
     if not credits.roles or _FILLER.sub("", rest):
         return None
     return credits

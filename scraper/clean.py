@@ -24,6 +24,8 @@ _TITLE_LABEL = re.compile(
     r"^\s*([「【\[（(〔<《]\s*(快讯|图文|视频|组图|原创|独家|转载|推荐|热点|专题|要闻|头条|最新|更新|"
     r"直播|图|文|荐|新|热|顶|置顶|通知|公告)\s*[」】\]）)〕>》])\s*"
 )
+# A dateline opens one of the first paragraphs ("（原标题：…）" or "图集" may come first).
+_DATELINE_WITHIN = 3
 _TITLE_TAIL = re.compile(r"\s*[（(【\[](组图|图|图文|视频|附视频|多图)[)）】\]]\s*$")
 
 
@@ -65,7 +67,8 @@ def clean(page: Extracted) -> Cleaned:
         warnings=list(page.warnings) + title_warnings,
     )
     credits = byline.Credits()
-    started = False
+    started = dated = False
+    paragraphs = 0
     blocks = iter(page.blocks)
     for block in blocks:
         text = spam.strip_spam(block.text)
@@ -91,18 +94,20 @@ def clean(page: Extracted) -> Cleaned:
             if caption:
                 result.blocks.append(Block("caption", caption))
             continue
-        if not started and block.kind == "para":
+        if paragraphs < _DATELINE_WITHIN and block.kind == "para" and not dated:
             dateline = byline.split_dateline(text)
             if dateline:
                 credits.merge(dateline.credits)
                 if dateline.org:
                     result.site_hints.append(dateline.org)
                 text = dateline.rest
+                dated = True
         text, mangled = punct.remove_mangled(text)
         result.warnings.extend(mangled)
         if text:
             result.blocks.append(Block(block.kind, text))
-        started = started or block.kind == "para"
+        if block.kind == "para":
+            started, paragraphs = True, paragraphs + 1
     while result.blocks and result.blocks[-1].kind == "heading":
         result.blocks.pop()  # a trailing "heading" is an unrecognised trailer label
     result.credits = credits.roles

@@ -89,12 +89,21 @@ def parse_partial(text: str) -> str | None:
     return None
 
 
+# A labelled date with a two-digit year, as some platforms print it: "18-03-08 23:16".
+_SHORT_YEAR = re.compile(r"^(?P<y>\d{2})-(?P<m>\d{1,2})-(?P<d>\d{2})(?P<rest>\s*\d{1,2}:\d{2}.*)?$")
+
+
 def find_date(text: str) -> FoundDate | None:
     """The publication date a line states, preferring the value after a 时间/日期 label."""
     label = _LABEL.search(text)
     candidates = [text[label.end() :], text] if label else [text]
     for candidate in candidates:
         iso = parse_full(candidate)
+        if iso:
+            return FoundDate(iso)
+    short = _SHORT_YEAR.match(text[label.end() :].strip()) if label else None
+    if short:
+        iso = parse_full(f"20{short['y']}-{short['m']}-{short['d']} {short['rest'] or ''}")
         if iso:
             return FoundDate(iso)
     if label:

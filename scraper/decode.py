@@ -24,7 +24,8 @@ _WIDER = {
     "cp936": "gb18030", "big5": "big5hkscs", "x-big5": "big5hkscs", "cp950": "big5hkscs",
     "iso-8859-1": "cp1252", "latin-1": "cp1252", "us-ascii": "utf-8", "ascii": "utf-8",
 }  # fmt: skip
-_FALLBACKS = ("utf-8", "gb18030", "big5hkscs")
+# What Chinese sites really use; a guess outside these is no guess at all.
+_CHINESE = ("utf_8", "gb18030", "big5hkscs")
 _MAGIC = {
     b"%PDF": "a PDF document", b"\x89PNG": "a PNG image", b"\xff\xd8\xff": "a JPEG image",
     b"GIF8": "a GIF image", b"PK\x03\x04": "a ZIP archive (or Office document)",
@@ -88,8 +89,7 @@ def decode(raw: RawPage) -> Decoded:
     _refuse_binary(raw)
     is_html = bool(_HTML.search(raw.content[:4096]))
     declared = _declared(raw) if is_html or raw.content_type else None
-    order = ["utf-8"] + [e for e in (declared, *_FALLBACKS) if e and e != "utf-8"]
-    for encoding in dict.fromkeys(order):
+    for encoding in dict.fromkeys(e for e in ("utf-8", declared) if e):
         try:
             text = raw.content.decode(encoding)
         except (UnicodeDecodeError, LookupError):
@@ -98,8 +98,12 @@ def decode(raw: RawPage) -> Decoded:
         if declared and encoding != declared:
             warnings.append(f"declared charset {declared} is wrong; the page is {encoding}")
         return Decoded(text, encoding, is_html, warnings)
-    best = from_bytes(raw.content).best()
+    # GB18030 accepts almost any bytes, so it is not tried blindly: the
+    # detector must find the text coherent in one of the Chinese charsets.
+    best = from_bytes(raw.content, cp_isolation=list(_CHINESE)).best()
     if best is None or best.encoding is None:
         raise DecodeError(f"{raw.location}: unknown text encoding (not UTF-8, GB18030 or Big5)")
-    text = raw.content.decode(best.encoding, errors="replace")
-    return Decoded(text, best.encoding, is_html, [f"encoding guessed as {best.encoding}"])
+    encoding = codecs.lookup(best.encoding).name
+    text = raw.content.decode(encoding, errors="replace")
+    claim = f"declared charset {declared} is wrong; " if declared else ""
+    return Decoded(text, encoding, is_html, [f"{claim}encoding detected as {encoding}"])

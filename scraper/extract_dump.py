@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from scraper import chars, chrome, infoline
+from scraper import byline, chars, chrome, infoline
 from scraper.models import Block, Extracted
 
 _PROSE_PUNCT = re.compile(r"[，。；！？]")
@@ -47,13 +47,12 @@ def _body_kind(line: str) -> str:
 def extract_dump(text: str) -> Extracted:
     """Find headline, info lines, captions and body in a repaired text dump."""
     lines = [line for line in text.split("\n") if line]
-    start = next((i for i, line in enumerate(lines) if is_prose(line)), None)
-    if start is None:
-        return Extracted(title=None, blocks=[], warnings=["no body text found"])
+    start = next((i for i, line in enumerate(lines) if is_prose(line)), len(lines))
 
     meta: dict[str, str] = {}
     info: list[str] = []
     plain: list[tuple[int, str]] = []  # header lines that are neither chrome nor info
+    credits: list[str] = []  # "记者 张三" above the body: for the clean stage to take
     first_info: int | None = None
     for i, line in enumerate(lines[:start]):
         labelled = _LABELLED.match(line)
@@ -67,6 +66,8 @@ def extract_dump(text: str) -> Extracted:
                 meta["keywords"] = "；".join(k for k in _KEYWORD_SPLIT.split(value) if k)
             elif labelled[1] in ("内容摘要", "内容提要", "摘要", "提要") and value:
                 meta["description"] = value
+        elif byline.byline(line):
+            credits.append(line)
         elif infoline.is_info_line(line):
             info.append(line)
             first_info = i if first_info is None else first_info
@@ -84,6 +85,7 @@ def extract_dump(text: str) -> Extracted:
         title = plain[0][1]
         captions = [line for _, line in plain[1:]]
 
-    blocks = [Block("caption" if len(line) <= _MAX_CAPTION else "para", line) for line in captions]
+    blocks = [Block("para", line) for line in credits]
+    blocks += [Block("caption" if len(line) <= _MAX_CAPTION else "para", line) for line in captions]
     blocks += [Block(_body_kind(line), line) for line in lines[start:]]
     return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta)

@@ -57,9 +57,12 @@ SENTENCE_END = "。！？!?"
 # Separators between an article title and the site name in <title>.
 TITLE_SEPARATOR = re.compile(r"(\s*(?:_|\||｜|–|—|--|-|·\s)\s*)")
 SITE_WORD = re.compile(
-    r"(网|频道|新闻|官网|政府|门户|首页|中心|日报|晚报|在线|客户端|平台|资讯|\.com|\.cn|\.net|"
+    r"(网|網|频道|頻道|新闻|新聞|官网|官網|政府|门户|門戶|首页|首頁|中心|日报|日報|晚报|晚報|在线|"
+    r"在線|客户端|客戶端|平台|资讯|資訊|\.com|\.cn|\.net|"
     r"[A-Za-z]{3,})"
 )
+# A site name leading the <title>: only names that end like one, never a headline.
+SITE_PREFIX = re.compile(r"^.{2,18}(网|網|网站|網站|政府|门户|門戶)$")
 MAX_INFO_LINE = 120
 MIN_UNIT_CHARS = 10
 
@@ -582,6 +585,40 @@ def _info_above(
     return found
 
 
+_DATED_TEXT = etree.XPath(
+    r"//body//text()[re:test(., '(19|20)\d\d\s*[-/年.]\s*\d{1,2}\s*[-/月.]\s*\d{1,2}')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+DATE_CLASS = re.compile(
+    r"(^|[-_\s])(pub|publish|post|release|art|article|news)?[-_]?(time|date)", re.I
+)
+MAX_DATE_LINE = 80
+
+
+def _dates_elsewhere(doc: etree._Element, rules: Rules) -> list[str]:
+    """Date lines outside the byline area: "发布日期：…" in a footer table, a span.pub-time.
+
+    Asked only when the page gave no dated line near its title, so related
+    lists' dates cannot outrank the article's own.  A line must be labelled
+    (发布日期：) or sit in an element whose class or id says it holds a date.
+    """
+    labelled: list[str] = []
+    classed: list[str] = []
+    for node in _DATED_TEXT(doc):
+        parent = node.getparent()
+        if parent is None:
+            continue
+        text = _collapse(_text(parent))
+        if not text or len(text) > MAX_DATE_LINE:
+            continue
+        if rules.info_labels.search(text):
+            labelled.append(text)
+        elif any(DATE_CLASS.search(_attr_text(el)) for el in (parent, *parent.iterancestors())
+                 if el.tag not in ("body", "html")):  # fmt: skip
+            classed.append(text)
+    return list(dict.fromkeys(labelled + classed))[:3]
+
+
 # --------------------------------------------------------------------------- title and meta
 
 
@@ -635,15 +672,18 @@ def _strip_site_suffix(raw: str) -> tuple[str, str | None]:
     pieces = TITLE_SEPARATOR.split(raw)
     # pieces alternates text, separator, text, ...
     texts, seps = pieces[0::2], pieces[1::2]
-    keep = len(texts)
     site: str | None = None
+    if len(texts) > 1 and seps[0].strip() != "-" and SITE_PREFIX.search(texts[0].strip()):
+        site = texts[0].strip()  # "某县人民政府门户网站--标题"
+        texts, seps = texts[1:], seps[1:]
+    keep = len(texts)
     while keep > 1:
         tail = texts[keep - 1].strip()
         sep = seps[keep - 2].strip()
         site_like = len(tail) <= 20 and bool(SITE_WORD.search(tail))
         short = len(tail) <= (4 if sep == "-" else 8) and not re.match(r"\d", tail)
         if not tail or site_like or short:
-            site = site or tail or None
+            site = site or tail or None  # the outermost suffix names the site
             keep -= 1
         else:
             break
@@ -788,4 +828,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if not blocks:
         warnings.append("no body found")
     info = list(dict.fromkeys(above + head_info + tail_info))
+    if not any(rules.info_date.search(line) for line in info) and not (
+        "date" in meta and rules.info_date.search(meta["date"])
+    ):
+        info += [line for line in _dates_elsewhere(doc, rules) if line not in info]
     return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta, warnings=warnings)

@@ -13,7 +13,7 @@ from scraper import dates
 LABELS = (
     "发布时间", "发布日期", "发表时间", "发表日期", "更新时间", "时间", "日期", "作者", "来源",
     "稿源", "出处", "文章来源", "信息来源", "编辑", "责任编辑", "浏览次数", "阅读次数",
-    "点击数", "点击量", "浏览", "阅读", "字号", "发布者", "发布人", "发布机构", "撰稿",
+    "点击数", "点击量", "浏览", "阅读", "字号", "字体", "发布者", "发布人", "发布机构", "撰稿",
 )  # fmt: skip
 _LABEL = re.compile(r"(?P<label>" + "|".join(sorted(LABELS, key=len, reverse=True)) + r")\s*[:：]")
 _MAX_LEN = 160
@@ -25,7 +25,7 @@ def fields(line: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for i, match in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(line)
-        value = line[match.end() : end].strip(" |｜/【】[]")
+        value = re.split(r"[】\]]", line[match.end() : end], maxsplit=1)[0].strip(" |｜/【[")
         result.setdefault(match["label"], value)
     return result
 

@@ -17,7 +17,7 @@ _NAME_SPLIT = re.compile(r"[\s、，,;；/|]+")
 _KEYWORD_SPLIT = re.compile(r"[;；,，、|\s]+")
 # Words that name a desk, not a publisher ("本报", "本网").
 _NOT_SITES = {"本报", "本网", "本台", "本站", "记者", "通讯员"}
-_SITE_SUFFIX = re.compile(r"(网|报|台|社|在线|新闻|客户端|频道|融媒|政府|发布)$")
+_SITE_SUFFIX = re.compile(r"(网|网站|报|台|社|在线|新闻|客户端|频道|融媒|政府|发布)$")
 
 
 @dataclass

@@ -80,11 +80,6 @@ def test_unreachable_url_gives_named_error() -> None:
     assert_clean_error(run, url)
 
 
-@pytest.mark.xfail(
-    reason="decode: EBCDIC bytes under an unknown declared charset decode as GB18030 "
-    "without complaint; the CLI prints an empty article and exits 0",
-    strict=True,
-)
 def test_page_in_unsupported_encoding_is_an_error(tmp_path: Path) -> None:
     page = '<html><head><meta charset="x-ebcdic"></head><body><p>Hello</p></body></html>'
     path = tmp_path / "ebcdic.html"

@@ -74,44 +74,12 @@ def test_author(page: CountyPage) -> None:
     assert extracted(page).author == page.author
 
 
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(
-            p,
-            marks=pytest.mark.xfail(
-                reason="infoline: a 【来源：X】【字体：大 中 小】 line gives source 'X】【字体：大 中 小'",
-                strict=True,
-            ),
-        )
-        if p.id == "news_net_declares_gbk_sends_utf8"
-        else p
-        for p in PAGES
-    ],
-    ids=PAGE_IDS,
-)
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
 def test_source(page: CountyPage) -> None:
     assert extracted(page).source == page.source
 
 
-SITE_MISSES = {
-    "big5_traditional": "extract_html: SITE_WORD knows 网 but not 網, so the <title> suffix "
-    "' - 興縣新聞網' of a traditional page is neither cut nor taken as the site",
-    "frontpage_br_font": "site named only as a <title> prefix ('站名--标题') and in a footer "
-    "'版权所有 …门户网站' (no 网 at the end): not found",
-}
-
-
-@pytest.mark.parametrize(
-    "page",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(reason=SITE_MISSES[p.id], strict=True))
-        if p.id in SITE_MISSES
-        else p
-        for p in PAGES
-    ],
-    ids=PAGE_IDS,
-)
+@pytest.mark.parametrize("page", PAGES, ids=PAGE_IDS)
 def test_site(page: CountyPage) -> None:
     assert extracted(page).site == page.site
 

@@ -197,11 +197,6 @@ def test_dump_reporter_line_after_info_line() -> None:
     assert article.author == "张三"
 
 
-@pytest.mark.xfail(
-    reason="extract_dump: a '记者 张三' line between headline and info line is taken "
-    "for the headline (seen on thepaper pages in bench/dump_quality.py)",
-    strict=True,
-)
 def test_dump_reporter_line_between_title_and_info_line() -> None:
     article = dump_article(
         "县委组织部开展村党组织书记轮训\n记者 张三\n2020-05-01 10:00 来源:某某网"
