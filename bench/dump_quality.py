@@ -17,7 +17,9 @@ page's HTML for comparison, and the figures are:
 - first paragraph: the first running paragraph of the body (not a caption or
   subheading) starts within the first 200 characters of the true body
   (bench/truth selectors; pages without a record are left out of this one);
-- body F1: character F1 of the whole body against the true body (bench/truth.f1).
+- body F1: character F1 of the whole body against the true body (bench/truth.f1);
+- pages leaking chrome: the body holds a segment of more than 10 characters
+  from outside the true body (bench/truth.leaks).
 
 Rough edges, said plainly: the dump is made by our own simple walker, not by the
 tool that made the seeds, so its line breaks differ from theirs in places
@@ -141,6 +143,8 @@ class Result:
     html_title_ok: bool | None
     html_first_ok: bool | None
     html_f1: float | None
+    leaked: bool | None
+    html_leaked: bool | None
     got_title: str | None
     want_title: str | None
 
@@ -163,10 +167,11 @@ def evaluate(path: Path, record, flatten: bool) -> Result | str:
     if root is None:
         return "unparseable"
     want_title = record.title if record is not None else h1_title(root)
-    true_body = None
+    true_body = truth = None
     if record is not None:
         try:
-            true_body = bench_truth.build_truth(html, record).body
+            truth = bench_truth.build_truth(html, record)
+            true_body = truth.body
         except ValueError as exc:
             return f"truth: {exc}"
     dump = text_dump(root, flatten)
@@ -175,6 +180,9 @@ def evaluate(path: Path, record, flatten: bool) -> Result | str:
 
     def f1(article: Article) -> float | None:
         return bench_truth.f1(article.body, true_body) if true_body is not None else None
+
+    def leaked(article: Article) -> bool | None:
+        return bool(bench_truth.leaks(article.body, truth)) if truth is not None else None
 
     def title_ok(article: Article) -> bool | None:
         return loose(article.title) == loose(want_title) if want_title else None
@@ -187,6 +195,8 @@ def evaluate(path: Path, record, flatten: bool) -> Result | str:
         html_title_ok=title_ok(from_html),
         html_first_ok=first_ok(from_html, true_body),
         html_f1=f1(from_html),
+        leaked=leaked(from_dump),
+        html_leaked=leaked(from_html),
         got_title=from_dump.title,
         want_title=want_title,
     )
@@ -256,6 +266,10 @@ def main() -> int:
     print(
         f"{'body F1 (mean)':22}{mean([r.f1 for r in results]):>18}"
         f"{mean([r.html_f1 for r in results]):>18}"
+    )
+    print(
+        f"{'pages leaking chrome':22}{rate([r.leaked for r in results]):>18}"
+        f"{rate([r.html_leaked for r in results]):>18}"
     )
     misses = [r for r in results if r.title_ok is False][: args.show]
     if misses:

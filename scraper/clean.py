@@ -46,6 +46,10 @@ def clean_title(title: str | None) -> tuple[str | None, str | None]:
     return title.strip() or None, hint
 
 
+def _same_text(a: str, b: str) -> bool:
+    return re.sub(r"\W", "", a) == re.sub(r"\W", "", b)
+
+
 def _caption(text: str) -> str:
     text = _CAPTION.sub("", text)
     return _CAPTION_CREDIT.sub("", text).strip()
@@ -80,8 +84,8 @@ def clean(page: Extracted) -> Cleaned:
         if chrome.is_chrome(text) or chrome.is_end(text):
             _collect_sites(result, [text])
             continue
-        if _IMAGE_FILE.search(text):
-            continue
+        if _IMAGE_FILE.search(text) or (title and _same_text(text, title)):
+            continue  # image file names; the headline repeated above the body
         found = byline.byline(text)
         if found:
             credits.merge(found)

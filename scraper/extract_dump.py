@@ -22,19 +22,36 @@ _LABELLED = re.compile(
 )
 _KEYWORD_SPLIT = re.compile(r"[;；,，、\s]+")
 _MIN_PROSE_HAN = 30
+_LONG_PROSE_HAN = 60
+_PROSE_END = re.compile(r"[。！？；：…”’）」』]$")
 _MAX_TITLE = 100
+_MAX_TITLE_HAN = 45  # longer unpunctuated runs are menus run together
+_MIN_TITLE_HAN = 5
+_TITLE_SHARE = 0.6  # of the longest candidate: what "nearly as long" means
+_TITLE_REACH = 8  # lines above the info line where the headline may stand
+_MIN_CAPTION_HAN = 4
+_SENTENCE_LINE = re.compile(r"[。！？；…][”’）」』]?$")
+_NEUTRAL = re.compile(r"^[（(]?(图|图片|图为)\s*[:：]|.*\.(jpe?g|png|gif)$", re.I)
+_TRAILER_RUN = 4  # headline-like lines in a row that make a list, not subheadings
 _MAX_CAPTION = 50
 _MAX_HEADING = 40
 _SENTENCE_END = re.compile(r"[。！？；：，、…]$")
 
 
 def is_prose(line: str) -> bool:
-    """A line of running text: long enough and punctuated like sentences."""
-    return chars.han_count(line) >= _MIN_PROSE_HAN and bool(_PROSE_PUNCT.search(line))
+    """A line of running text: long, punctuated like sentences and ending like one.
+
+    Headlines can be long and hold ，！ too, but they seldom end a sentence.
+    """
+    han = chars.han_count(line)
+    if han < _MIN_PROSE_HAN or not _PROSE_PUNCT.search(line):
+        return False
+    return han >= _LONG_PROSE_HAN or bool(_PROSE_END.search(line))
 
 
 def _looks_like_title(line: str) -> bool:
-    return chars.han_count(line) >= 4 and len(line) <= _MAX_TITLE and not line.endswith("。")
+    han = chars.han_count(line)
+    return 4 <= han <= _MAX_TITLE_HAN and len(line) <= _MAX_TITLE and not line.endswith("。")
 
 
 def _body_kind(line: str) -> str:
@@ -42,6 +59,52 @@ def _body_kind(line: str) -> str:
     if len(line) <= _MAX_HEADING and "。" not in line and not _SENTENCE_END.search(line):
         return "heading"
     return "para"
+
+
+def _headline(plain: list[tuple[int, str]], first_info: int | None) -> int | None:
+    """Index of the headline among the plain header lines, or None.
+
+    Above an info line, or above the body when there is none, the headline is
+    the first line nearly as long as the longest candidate: menu items and
+    account names (short) come before it, photo captions after it.
+    """
+    limit = first_info if first_info is not None else len(plain) and plain[-1][0] + 1
+    window = [(i, line) for i, line in plain if i < limit and _looks_like_title(line)]
+    if first_info is not None:
+        window = [(i, line) for i, line in window if first_info - i <= _TITLE_REACH]
+    if not window:
+        return None
+    longest = max(chars.han_count(line) for _, line in window)
+    floor = max(_MIN_TITLE_HAN, _TITLE_SHARE * longest)
+    return next((i for i, line in window if chars.han_count(line) >= floor), None)
+
+
+def _body_end(lines: list[str], start: int) -> int:
+    """Where the body stops: before a run of headline-like lines that no more body follows.
+
+    Below an article, sites list other headlines, one a line and none ending a
+    sentence.  A subheading or two does that too, but a run of several with
+    less prose after it than before is the trailer, even without a marker
+    line like 相关新闻 (those the clean stage catches).
+    """
+    prose_before = 0
+    run_start: int | None = None
+    for i in range(start, len(lines)):
+        line = lines[i]
+        if run_start is None and (byline.byline(line) or _NEUTRAL.match(line)):
+            continue  # credits and captions below the body belong to it
+        if _SENTENCE_LINE.search(line) or is_prose(line):
+            if run_start is not None and i - run_start >= _TRAILER_RUN:
+                prose_after = sum(len(x) for x in lines[i:] if _SENTENCE_LINE.search(x))
+                if prose_after < prose_before:
+                    return run_start
+            run_start = None
+            prose_before += len(line)
+        elif run_start is None:
+            run_start = i
+    if run_start is not None and len(lines) - run_start >= _TRAILER_RUN:
+        return run_start
+    return len(lines)
 
 
 def extract_dump(text: str) -> Extracted:
@@ -74,18 +137,20 @@ def extract_dump(text: str) -> Extracted:
         else:
             plain.append((i, line))
 
-    title: str | None = None
-    captions: list[str] = []
-    if first_info is not None:
-        above = [(i, line) for i, line in plain if i < first_info and _looks_like_title(line)]
-        if above:
-            title = above[-1][1]
-        captions = [line for i, line in plain if i > first_info]
-    elif plain and _looks_like_title(plain[0][1]):
-        title = plain[0][1]
-        captions = [line for _, line in plain[1:]]
+    title_at = _headline(plain, first_info)
+    title = lines[title_at] if title_at is not None else None
+    after = title_at if title_at is not None else (first_info if first_info is not None else start)
+    captions = [
+        line for i, line in plain if i > after and chars.han_count(line) >= _MIN_CAPTION_HAN
+    ]
 
     blocks = [Block("para", line) for line in credits]
     blocks += [Block("caption" if len(line) <= _MAX_CAPTION else "para", line) for line in captions]
-    blocks += [Block(_body_kind(line), line) for line in lines[start:]]
+    end = _body_end(lines, start)
+    for line in lines[end:]:  # the trailer's footer names the publisher
+        site = chrome.site_named_in(line)
+        if site:
+            meta.setdefault("site", site)
+            break
+    blocks += [Block(_body_kind(line), line) for line in lines[start:end]]
     return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta)
