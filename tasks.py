@@ -1,16 +1,90 @@
-"""invoke tasks: the maintainers' commands (`invoke --list`)."""
+"""invoke tasks: the maintainers' commands (`invoke --list`).
+
+`invoke scrape build` is the main job: crawl the sites of sources.toml,
+import the inbox, then build the site.  Pelican's usual tasks (build,
+rebuild, serve, publish, clean) are kept under their usual names.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
 
 from invoke import Context, task
+
+ROOT = Path(__file__).resolve().parent
+OUTPUT = ROOT / "output"
+
+
+@task(
+    help={
+        "sources": "site list to crawl (default: sources.toml); 'none' to crawl nothing",
+        "inbox": "folder of saved pages or text dumps to import",
+        "refresh": "fetch known pages again (conditionally) instead of skipping them",
+    }
+)
+def scrape(
+    c: Context, sources: str = "sources.toml", inbox: str = "", refresh: bool = False
+) -> None:
+    """Crawl the configured sites and import the inbox into content/scraped."""
+    from scraper.run import DEFAULT_WORKSPACE
+    from scraper.run import scrape as run_scrape
+
+    source_path = None if sources == "none" else Path(sources)
+    report = run_scrape(sources=source_path, inbox=Path(inbox) if inbox else None, refresh=refresh)
+    print(report.table())
+    print(f"报告已写入 {DEFAULT_WORKSPACE.report_path}")
+
+
+@task(help={"sources": "site list whose default places apply (default: sources.toml)"})
+def reextract(c: Context, sources: str = "sources.toml") -> None:
+    """Run extraction again on every archived page, without fetching anything."""
+    from scraper.run import reextract as run_reextract
+
+    report = run_reextract(sources=Path(sources))
+    print(report.table())
+
+
+@task
+def build(c: Context) -> None:
+    """Build the site into output/ (development settings)."""
+    c.run(f"{sys.executable} -m pelican content -o {OUTPUT} -s pelicanconf.py")
+
+
+@task
+def rebuild(c: Context) -> None:
+    """Build the site from scratch."""
+    clean(c)
+    build(c)
+
+
+@task
+def clean(c: Context) -> None:
+    """Remove the built site."""
+    shutil.rmtree(OUTPUT, ignore_errors=True)
+
+
+@task(help={"port": "port to serve on (default 8000)"})
+def serve(c: Context, port: int = 8000) -> None:
+    """Serve output/ on http://127.0.0.1:PORT."""
+    c.run(f"{sys.executable} -m pelican --listen --port {port} -o {OUTPUT} -s pelicanconf.py")
+
+
+@task
+def publish(c: Context) -> None:
+    """Build the site with the publishing settings."""
+    c.run(f"{sys.executable} -m pelican content -o {OUTPUT} -s publishconf.py")
 
 
 @task
 def test(c: Context) -> None:
     """Lint and run every test."""
-    c.run("ruff check . && ruff format --check . && python -m pytest -q", pty=False)
+    c.run("ruff check . && ruff format --check . && python -m pytest -q")
 
 
 @task(help={"paths": "pages, text dumps or URLs", "form": "json, markdown or text"})
 def extract(c: Context, paths: str, form: str = "text") -> None:
     """Show the clean article of saved pages or URLs (space-separated)."""
     flag = "" if form == "text" else f"--{form}"
-    c.run(f"python -m scraper extract {paths} {flag}")
+    c.run(f"{sys.executable} -m scraper extract {paths} {flag}")

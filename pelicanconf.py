@@ -1,0 +1,33 @@
+"""Pelican settings for the grassroots archive (development build)."""
+
+AUTHOR = "基层党建档案"
+SITENAME = "基层党建档案"
+SITEURL = ""
+
+PATH = "content"
+# Generated articles go to content/scraped (ignored by git); editors write to
+# content/articles.
+ARTICLE_PATHS = ["scraped", "articles"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS: list[str] = []
+
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
+
+# Every article carries an explicit slug (scraper.write.slug_for), so Pelican
+# never derives one from a title.
+ARTICLE_URL = "articles/{slug}.html"
+ARTICLE_SAVE_AS = "articles/{slug}.html"
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["pelican.plugins.yaml_metadata"]
+
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+DEFAULT_PAGINATION = 20
+RELATIVE_URLS = True

@@ -1,0 +1,11 @@
+"""Pelican settings for publishing: the development settings, absolute URLs."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: F403
+
+SITEURL = os.environ.get("ARCHIVE_SITEURL", "")
+RELATIVE_URLS = False
+DELETE_OUTPUT_DIRECTORY = True

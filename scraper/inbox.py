@@ -1,0 +1,77 @@
+"""Importing saved pages and text dumps from a folder (the inbox).
+
+For pages saved by hand or captured elsewhere — and on a machine with no
+internet, for everything.  Each file is archived as a WARC resource record
+before it is interpreted, exactly like a fetched page, so `reextract` covers
+imported files too.  A file that cannot be read is reported and skipped.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from scraper.archive import Archive
+from scraper.dates import SHANGHAI
+from scraper.decode import DecodeError
+from scraper.models import RawPage
+from scraper.pipeline import extract_article
+from scraper.report import CrawlReport
+from scraper.write import ArticleWriter, Provenance
+
+PAGE_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt", ".asp", ".aspx", ".php", ".jsp"}
+INBOX = "收件箱"  # the report's name for imported files
+
+
+def inbox_files(folder: Path) -> Iterator[Path]:
+    """Page files in `folder` and below, in a stable order; README-like notes left out."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and path.suffix.lower() in PAGE_SUFFIXES and not _is_note(path):
+            yield path
+
+
+def _is_note(path: Path) -> bool:
+    return path.stem.upper() in {"README", "LICENSE", "NOTES", "CHANGELOG"}
+
+
+def import_inbox(
+    folder: Path, archive: Archive, writer: ArticleWriter, report: CrawlReport
+) -> None:
+    """Archive, extract and write every page file in `folder`."""
+    if not folder.is_dir():
+        report.fail(INBOX, str(folder), "not a folder")
+        return
+    report.site(INBOX)
+    for path in inbox_files(folder):
+        try:
+            content = path.read_bytes()
+        except OSError as exc:
+            report.fail(INBOX, str(path), f"cannot read: {exc.strerror or exc}")
+            continue
+        report.count(INBOX, "found")
+        created = datetime.fromtimestamp(path.stat().st_mtime, SHANGHAI)
+        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        ref = archive.write_resource(
+            uri=path.resolve().as_uri(), content=content, content_type=kind, created_at=created
+        )
+        raw = RawPage(location=str(path), content=content)
+        try:
+            article = extract_article(raw)
+        except DecodeError as exc:
+            report.fail(INBOX, str(path), str(exc))
+            continue
+        if "no body text" in article.warnings:
+            report.count(INBOX, "not_article")
+            continue
+        provenance = Provenance(
+            source=f"inbox:{path.name}",
+            url=None,
+            retrieved=created,
+            archive=f"{ref.file}#{ref.offset}",
+        )
+        written = writer.write(article, provenance)
+        report.count(INBOX, written.outcome)
+        if written.outcome == "edited":
+            report.note(INBOX, f"人工修改过，未覆盖：{written.slug}（{path.name}）")

@@ -1,0 +1,96 @@
+"""The write stage: a clean article into content/, once, with where it came from.
+
+Shared by the crawler, the inbox import and `reextract`, so all three name,
+deduplicate and protect articles the same way:
+
+* the slug is derived from the article's source (its URL, or the inbox file's
+  name) and date, so it is stable across runs and unique per source;
+* a near-duplicate of an article already stored (the same report at another
+  URL or republished by another site) is not written again: the stored one
+  lists the new URL under `also_at`;
+* files an editor wrote or changed are never overwritten (scraper.store).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from scraper.dedupe import Deduper
+from scraper.markdown_out import to_markdown
+from scraper.models import Article
+from scraper.store import WriteOutcome, merge_also_at, write_article
+
+# How store outcomes are named in the crawl state and report.
+OUTCOME_NAMES = {
+    WriteOutcome.NEW: "new",
+    WriteOutcome.UPDATED: "updated",
+    WriteOutcome.UNCHANGED: "unchanged",
+    WriteOutcome.EDITED_BY_HAND: "edited",
+    WriteOutcome.EDITOR_FILE: "edited",
+}
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an article's raw page came from and where it is archived."""
+
+    source: str  # the URL, or "inbox:NAME" for an imported file
+    url: str | None
+    retrieved: datetime | None
+    archive: str | None  # "WARC-FILE#OFFSET"
+
+
+@dataclass(frozen=True)
+class Written:
+    slug: str
+    outcome: str  # new | updated | unchanged | edited | duplicate
+    duplicate_of: str | None = None
+
+
+def slug_for(article: Article, source: str) -> str:
+    """'2021-01-28-3f2a9c1d7e': the day, then a hash of the source.
+
+    Stable across runs and unique per source; two articles with the same title
+    or homophone titles never collide, unlike Pelican's pinyin slugs.
+    """
+    day = (article.date or "")[:10] or "undated"
+    digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]
+    return f"{day}-{digest}"
+
+
+class ArticleWriter:
+    """Writes articles into one content folder; safe to call from several threads."""
+
+    def __init__(self, content_dir: Path, deduper: Deduper) -> None:
+        self.content_dir = content_dir
+        self.deduper = deduper
+        self._lock = threading.Lock()
+
+    def path_for(self, slug: str) -> Path:
+        return self.content_dir / f"{slug}.md"
+
+    def write(self, article: Article, provenance: Provenance) -> Written:
+        slug = slug_for(article, provenance.source)
+        text = "\n".join(b for b in article.body.split("\n") if b and not b.startswith("*"))
+        with self._lock:
+            duplicate = self.deduper.find(text)
+            if duplicate and duplicate != slug:
+                if provenance.url:
+                    merge_also_at(self.path_for(duplicate), [provenance.url])
+                return Written(slug, "duplicate", duplicate)
+            extra: dict[str, object] = {
+                "slug": slug,
+                "retrieved": provenance.retrieved.isoformat() if provenance.retrieved else None,
+                "archive": provenance.archive,
+            }
+            if not provenance.url:
+                extra["source_file"] = provenance.source.removeprefix("inbox:")
+            self.content_dir.mkdir(parents=True, exist_ok=True)
+            outcome = write_article(self.path_for(slug), to_markdown(article, extra))
+            if duplicate is None:
+                self.deduper.add(slug, text)
+        return Written(slug, OUTCOME_NAMES[outcome])
