@@ -8,8 +8,10 @@ imported files too.  A file that cannot be read is reported and skipped.
 
 from __future__ import annotations
 
+import hashlib
 import mimetypes
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from scraper.decode import DecodeError
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
 from scraper.report import CrawlReport
+from scraper.state import CrawlState, PageRow
 from scraper.write import ArticleWriter, Provenance
 
 PAGE_SUFFIXES = {".html", ".htm", ".shtml", ".xhtml", ".txt", ".asp", ".aspx", ".php", ".jsp"}
@@ -37,9 +40,9 @@ def _is_note(path: Path) -> bool:
 
 
 def import_inbox(
-    folder: Path, archive: Archive, writer: ArticleWriter, report: CrawlReport
+    folder: Path, archive: Archive, state: CrawlState, writer: ArticleWriter, report: CrawlReport
 ) -> None:
-    """Archive, extract and write every page file in `folder`."""
+    """Archive, extract and write every page file in `folder` not already imported as it is."""
     if not folder.is_dir():
         report.fail(INBOX, str(folder), "not a folder")
         return
@@ -51,19 +54,37 @@ def import_inbox(
             report.fail(INBOX, str(path), f"cannot read: {exc.strerror or exc}")
             continue
         report.count(INBOX, "found")
+        uri = path.resolve().as_uri()
+        digest = hashlib.sha1(content).hexdigest()
+        known = state.get(uri)
+        if known and known.done and known.content_sha1 == digest:
+            report.count(INBOX, "unchanged")
+            continue
         created = datetime.fromtimestamp(path.stat().st_mtime, SHANGHAI)
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         ref = archive.write_resource(
-            uri=path.resolve().as_uri(), content=content, content_type=kind, created_at=created
+            uri=uri, content=content, content_type=kind, created_at=created
+        )
+        row = PageRow(
+            url=uri,
+            site=INBOX,
+            kind="article",
+            content_sha1=digest,
+            fetched_at=created.isoformat(),
+            warc_file=ref.file,
+            warc_offset=ref.offset,
+            warc_length=ref.length,
         )
         raw = RawPage(location=str(path), content=content)
         try:
             article = extract_article(raw)
         except DecodeError as exc:
             report.fail(INBOX, str(path), str(exc))
+            state.put(replace(row, error=str(exc)))
             continue
         if "no body text" in article.warnings:
             report.count(INBOX, "not_article")
+            state.put(replace(row, outcome="not_article"))
             continue
         provenance = Provenance(
             source=f"inbox:{path.name}",
@@ -72,6 +93,7 @@ def import_inbox(
             archive=f"{ref.file}#{ref.offset}",
         )
         written = writer.write(article, provenance)
+        state.put(replace(row, outcome=written.outcome, slug=written.duplicate_of or written.slug))
         report.count(INBOX, written.outcome)
         if written.outcome == "edited":
             report.note(INBOX, f"人工修改过，未覆盖：{written.slug}（{path.name}）")

@@ -75,7 +75,7 @@ def scrape(
     fetcher = fetcher or Fetcher()
     with opened(workspace) as parts, _progress(show_progress) as progress:
         if inbox is not None:
-            import_inbox(inbox, parts.archive, parts.writer, parts.report)
+            import_inbox(inbox, parts.archive, parts.state, parts.writer, parts.report)
         if sites:
             crawler = Crawler(
                 fetcher,

@@ -146,8 +146,9 @@ class CountySite:
                 {"Content-Type": html},
                 _CHANNEL.format(menu=_MENU, footer=_FOOTER).encode("gb18030"),
             )
-        if path.startswith("/news/2021/"):
-            number = int(path.rsplit("/", 1)[1].removesuffix(".html")) - 10000
+        name = path.rsplit("/", 1)[-1].removesuffix(".html")
+        if path.startswith("/news/2021/") and name.isdigit():
+            number = int(name) - 10000
             if 0 <= number < self.articles:
                 page = self.article_page(number).encode("gb18030")
                 return 200, {"Content-Type": html, "ETag": f'"{number}-{self.edition}"'}, page
