@@ -46,7 +46,7 @@ class Workspace:
 
     @property
     def dedupe_path(self) -> Path:
-        return self.archive_dir / "dedupe.pickle"
+        return self.archive_dir / "dedupe.npz"
 
     @property
     def report_path(self) -> Path:

@@ -96,8 +96,9 @@ def reextract(*, sources: Path | None, workspace: Workspace = DEFAULT_WORKSPACE)
     sites = load_sources(sources) if sources and sources.exists() else []
     with opened(workspace) as parts:
         latest: dict[str, tuple[ArchiveRef, datetime]] = {}
-        for ref, uri, _headers, _body, when in parts.archive.records():
-            latest[uri] = (ref, when)
+        for record in parts.archive.records():
+            if record.status in (None, 200):  # not 304s, errors or redirects
+                latest[record.url] = (record.ref, record.fetched_at)
         for uri, (ref, when) in latest.items():
             _reextract_one(parts, uri, ref, when, sites)
     return parts.report

@@ -173,9 +173,10 @@ def write_article(path: Path, text: str, *, keep: Iterable[str] = ()) -> WriteOu
 
     URLs the old file listed in `also_at` (added by merge_also_at) are carried
     over into the new text, so regenerating an article does not forget where
-    else it appeared.  Front-matter fields named in `keep` (e.g. the first
-    retrieval time, the first archive record) keep the old file's values, so a
-    re-run that changes only those reports UNCHANGED instead of rewriting.
+    else it appeared.  Front-matter fields named in `keep` (the retrieval
+    time, the archive record) do not count as a change on their own: a re-run
+    that changes only those reports UNCHANGED and leaves the file alone; when
+    anything else changed, the file is UPDATED with the new values of all.
     """
     path = Path(path)
     try:
@@ -187,11 +188,9 @@ def write_article(path: Path, text: str, *, keep: Iterable[str] = ()) -> WriteOu
     blocked = _blocked(state)
     if blocked is not None:
         return blocked
-    new = _carry_over(canonical, text, tuple(keep))
-    new = stamp(new)
-    if new == old:
+    if stamp(_carry_over(canonical, text, tuple(keep))) == old:
         return WriteOutcome.UNCHANGED
-    atomic_write(path, new)
+    atomic_write(path, stamp(_carry_over(canonical, text, ())))
     return WriteOutcome.UPDATED
 
 

@@ -73,15 +73,28 @@ class ArticleWriter:
     def path_for(self, slug: str) -> Path:
         return self.content_dir / f"{slug}.md"
 
+    def rebuild_index(self) -> int:
+        """Refill the near-duplicate index from the stored articles (when it was lost)."""
+        items = []
+        for path in sorted(self.content_dir.glob("*.md")):
+            parts = path.read_text(encoding="utf-8").split("---\n", 2)
+            if len(parts) == 3:
+                items.append((path.stem, dedupe_text(parts[2])))
+        self.deduper.rebuild(items)
+        return len(items)
+
     def write(self, article: Article, provenance: Provenance) -> Written:
         slug = slug_for(article, provenance.source)
-        text = "\n".join(b for b in article.body.split("\n") if b and not b.startswith("*"))
+        text = dedupe_text(article.body)
         with self._lock:
             duplicate = self.deduper.find(text)
             if duplicate and duplicate != slug:
-                if provenance.url:
-                    merge_also_at(self.path_for(duplicate), [provenance.url])
-                return Written(slug, "duplicate", duplicate)
+                try:
+                    if provenance.url:
+                        merge_also_at(self.path_for(duplicate), [provenance.url])
+                    return Written(slug, "duplicate", duplicate)
+                except FileNotFoundError:
+                    self.deduper.remove(duplicate)  # an editor deleted it: this one stands
             extra: dict[str, object] = {
                 "slug": slug,
                 "retrieved": provenance.retrieved.isoformat() if provenance.retrieved else None,
@@ -90,7 +103,18 @@ class ArticleWriter:
             if not provenance.url:
                 extra["source_file"] = provenance.source.removeprefix("inbox:")
             self.content_dir.mkdir(parents=True, exist_ok=True)
-            outcome = write_article(self.path_for(slug), to_markdown(article, extra))
-            if duplicate is None:
+            outcome = write_article(
+                self.path_for(slug), to_markdown(article, extra), keep=_VOLATILE
+            )
+            if outcome in (WriteOutcome.NEW, WriteOutcome.UPDATED):
                 self.deduper.add(slug, text)
         return Written(slug, OUTCOME_NAMES[outcome])
+
+
+# Front-matter fields that change on every fetch without the article changing.
+_VOLATILE = ("retrieved", "archive")
+
+
+def dedupe_text(body: str) -> str:
+    """The running text of a Markdown body, captions left out, for near-duplicate checks."""
+    return "\n".join(line for line in body.split("\n") if line and not line.startswith("*"))

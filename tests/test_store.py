@@ -280,8 +280,9 @@ def test_stamp_is_idempotent() -> None:
         store.stamp("no front matter\n")
 
 
-def test_kept_fields_keep_their_first_value(tmp_path: Path) -> None:
-    """A re-run that only changes the retrieval time is UNCHANGED, not a rewrite of everything."""
+def test_kept_fields_alone_are_no_change(tmp_path: Path) -> None:
+    """A re-run that only changes the retrieval time is UNCHANGED, not a rewrite of everything;
+    a real change brings the new retrieval time and archive record with it."""
     path = tmp_path / "a.md"
     first = {"retrieved": "2026-11-01T08:00:00+00:00", "archive": "g-1.warc.gz#400"}
     later = {"retrieved": "2026-11-22T08:00:00+00:00", "archive": "g-2.warc.gz#900"}
@@ -294,6 +295,6 @@ def test_kept_fields_keep_their_first_value(tmp_path: Path) -> None:
     outcome = write_article(path, _article(body="新正文。", extra=later), keep=["retrieved"])
     assert outcome is WriteOutcome.UPDATED
     front = read_front_matter(path)
-    assert front["retrieved"] == first["retrieved"]
+    assert front["retrieved"] == later["retrieved"]
     assert front["archive"] == later["archive"]
     assert is_generated_untouched(path)
