@@ -160,6 +160,7 @@ def test_faults_are_reported_and_the_crawl_goes_on(tmp_path: Path) -> None:
             ("/news/2021/0101/slow.html", "一篇响应超时的某某县党建工作报道文章"),
             ("/news/2021/0101/loop.html", "一篇重定向循环的某某县党建工作报道"),
             ("/private/2021/0101/10001.html", "一篇禁止抓取的某某县党建工作报道文章"),
+            ("/dangjian/2021/0101/channel.html", "党建园地栏目首页的各类栏目链接汇总页面"),
         ],
         faults={
             "/news/2021/0101/broken.html": Fault(status=500),
@@ -171,6 +172,7 @@ def test_faults_are_reported_and_the_crawl_goes_on(tmp_path: Path) -> None:
         report = run(tmp_path, base)
     result = next(iter(report.sites.values()))
     assert result.counts["new"] == 4
+    assert result.counts["not_article"] == 1  # the channel page: fetched, archived, not written
     reasons = {f["url"].rsplit("/", 1)[1]: f["reason"] for f in result.failures}
     assert "404" in reasons["missing.html"]
     assert "500" in reasons["broken.html"]
