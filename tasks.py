@@ -46,6 +46,14 @@ def reextract(c: Context, sources: str = "sources.toml") -> None:
     print(report.table())
 
 
+@task(help={"content": "folder of articles to re-tag (default: content)"})
+def retag(c: Context, content: str = "content") -> None:
+    """Re-tag every stored article from its text after taxonomy.toml changed."""
+    from scraper.retag import retag as run_retag
+
+    print(run_retag(Path(content)).summary())
+
+
 @task
 def build(c: Context) -> None:
     """Build the site into output/ (development settings)."""
