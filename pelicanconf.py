@@ -12,7 +12,7 @@ PAGE_PATHS = ["pages"]
 STATIC_PATHS: list[str] = []
 
 TIMEZONE = "Asia/Shanghai"
-DEFAULT_LANG = "zh"
+DEFAULT_LANG = "zh-cn"
 DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
 
 # Every article carries an explicit slug (scraper.write.slug_for), so Pelican
@@ -21,7 +21,7 @@ ARTICLE_URL = "articles/{slug}.html"
 ARTICLE_SAVE_AS = "articles/{slug}.html"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["pelican.plugins.yaml_metadata"]
+PLUGINS = ["archive_reader"]
 
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None
