@@ -38,6 +38,7 @@ _SETTINGS_DEFAULTS: dict[str, float] = {
     "early_weight": 1,
     "min_sentences": 2,
     "one_sentence_terms": 3,
+    "one_sentence_cores": 2,
     "core_weight": 3,
     "near": 30,
     "primary_focus": 0.1,
@@ -77,6 +78,7 @@ class Settings:
     early_weight: float = 1
     min_sentences: int = 2
     one_sentence_terms: int = 3
+    one_sentence_cores: int = 2
     core_weight: float = 3
     near: int = 30
     primary_focus: float = 0.1
@@ -306,7 +308,7 @@ def _settings(reader: _Reader, raw: object) -> Settings:
     if unknown:
         raise reader.fail("[settings]", f"unknown key(s) {sorted(unknown)}")
     values = {k: reader.number("[settings]", v, k) for k, v in raw.items()}
-    ints = {"max_hits", "min_sentences", "one_sentence_terms", "near"}
+    ints = {"max_hits", "min_sentences", "one_sentence_terms", "one_sentence_cores", "near"}
     return Settings(**{k: int(v) if k in ints else v for k, v in values.items()})  # type: ignore[arg-type]
 
 
@@ -455,7 +457,9 @@ def tag(title: str | None, body: str) -> Tagging:
             sum(sentences[i].weight for i in found.weight_in) / total_weight, 3
         )
         broad = len(found.by_sentence) >= settings.min_sentences or any(
-            len(hits) >= settings.one_sentence_terms for hits in found.by_sentence.values()
+            len(hits) >= settings.one_sentence_terms
+            or sum(w >= settings.core_weight for w in hits.values()) >= settings.one_sentence_cores
+            for hits in found.by_sentence.values()
         )
         core = any(
             w >= settings.core_weight for hits in found.by_sentence.values() for w in hits.values()
