@@ -49,6 +49,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
 from warcio.warcwriter import BufferWARCWriter
 
+from scraper.store import fsync_dir
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 1_000_000_000
@@ -287,7 +289,7 @@ class Archive:
         handle.write(self._gzip_member(self._builder.create_warcinfo_record(name, info)))
         handle.flush()
         os.fsync(handle.fileno())
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def _close_file(self) -> None:
         if self._file is None:
@@ -415,17 +417,3 @@ def _parse(record, ref: ArchiveRef, body: bytes | None = None) -> ArchivedRecord
         headers = {"content-type": record.rec_headers.get_header("Content-Type") or ""}
         status = None
     return ArchivedRecord(ref, url, headers, body, date, status, record.rec_type)
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a new file's name durable, where the platform allows it."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

@@ -298,7 +298,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp)
         raise
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
 def _remove_stale_temps(path: Path) -> None:
@@ -311,7 +311,8 @@ def _remove_stale_temps(path: Path) -> None:
             pass
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
+    """Make a new or replaced file's name durable, where the platform allows it."""
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:
