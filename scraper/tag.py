@@ -387,6 +387,23 @@ class _Found:
     # Every allowed hit, before the per-article cap: what the primary tag weighs.
     weight_in: dict[int, float] = field(default_factory=dict)
     phrases_in: dict[int, set[str]] = field(default_factory=dict)
+    # Where each allowed hit starts and ends: sentence index → [(start, end, phrase)].
+    spans_in: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+
+    def describes(self, index: int, text: str, terms: int) -> bool:
+        """Whether sentence `index` names `terms` different phrases of the practice
+        outside an enumeration: phrases in different items of a 、-list ("促进农民增收、
+        壮大集体经济、改善乡村面貌") are a list of results, not a description."""
+        spans = sorted(self.spans_in.get(index, []))
+        best = 1 if spans else 0
+        for i, (start, _, phrase) in enumerate(spans):
+            group = {phrase}
+            for _, end_before, other in reversed(spans[:i]):
+                if "、" in text[end_before:start]:
+                    break
+                group.add(other)
+            best = max(best, len(group))
+        return best >= terms
 
 
 def _hits(practice_index: int, taxonomy: Taxonomy, text: str, sentences: list[_Sentence]) -> _Found:
@@ -417,6 +434,7 @@ def _hits(practice_index: int, taxonomy: Taxonomy, text: str, sentences: list[_S
             0.0 if phrase in found.phrases_in.setdefault(index, set()) else rule.weight
         )
         found.phrases_in[index].add(phrase)
+        found.spans_in.setdefault(index, []).append((match.start(), match.end(), phrase))
         in_sentence = found.by_sentence.setdefault(index, {})
         if phrase in in_sentence or used.get(phrase, 0) >= taxonomy.settings.max_hits:
             continue
@@ -457,9 +475,9 @@ def tag(title: str | None, body: str) -> Tagging:
             sum(sentences[i].weight for i in found.weight_in) / total_weight, 3
         )
         broad = len(found.by_sentence) >= settings.min_sentences or any(
-            len(hits) >= settings.one_sentence_terms
+            found.describes(i, text, settings.one_sentence_terms)
             or sum(w >= settings.core_weight for w in hits.values()) >= settings.one_sentence_cores
-            for hits in found.by_sentence.values()
+            for i, hits in found.by_sentence.items()
         )
         core = any(
             w >= settings.core_weight for hits in found.by_sentence.values() for w in hits.values()

@@ -367,3 +367,17 @@ def test_the_seeds_tags_and_primary(name: str) -> None:
     assert article.primary_tag == want["primary_tag"]
     for practice in article.tags:
         assert article.evidence[practice]
+
+
+def test_collective_economy_in_an_enumeration_of_results_is_a_passing_mention() -> None:
+    text = (
+        "某县乡村旅游今年接待游客30万人次。"
+        "旅游业在促进农民增收、壮大集体经济、改善乡村面貌等方面作用明显。"
+        "下一步将继续办好桃花节。"
+    )
+    assert "collective_economy" not in tag(None, text).tags
+
+
+def test_one_sentence_describing_a_practice_with_two_of_its_phrases_is_enough() -> None:
+    text = "换届前排查出的5个村，同步列入软弱涣散村党组织名单，由县级领导挂点整顿。其余工作按计划推进。"
+    assert "rectification" in tag(None, text).tags
