@@ -1,0 +1,120 @@
+"""Chinese-aware tokens for the full-text index, the same for Whoosh and the static page.
+
+Word segmenters (jieba's Whoosh analyzer) miss compounds they cut differently
+and store character offsets as positions, so phrase queries never match.
+Lucene's CJKAnalyzer approach finds everything a page contains: each run of
+Han characters becomes its overlapping bigrams (a lone character stays a
+unigram), Latin letters and digits stay whole words (lower-cased), and
+positions count tokens, so a Chinese query searched as a phrase of bigrams
+matches exactly the pages that contain it.
+
+`tokens()` is the one definition; `CJKBigramAnalyzer` wraps it for Whoosh
+(which pickles the analyzer into the index schema, so this module must stay
+importable as `archive_search.analysis`), and the static search page's
+JavaScript mirrors it (a test compares the two).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from whoosh.analysis import Analyzer, Token
+
+# Han ideographs (CJK Unified, extension A, compatibility) form bigram runs;
+# letters and digits of other scripts form words.
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_RUNS = re.compile(f"(?P<han>[{HAN}]+)|(?P<word>[^\\W_{HAN}]+)")
+
+
+class Term(NamedTuple):
+    text: str
+    position: int
+    start: int  # character offsets in the original text, for highlighting
+    end: int
+
+
+def normalize(text: str) -> str:
+    """NFKC-fold (full-width letters and digits become ASCII) and lower-case.
+
+    Length-preserving for the characters that matter here, so offsets found on
+    the normalised text are offsets into the original.
+    """
+    return "".join(_fold(ch) for ch in text).lower()
+
+
+def _fold(ch: str) -> str:
+    folded = unicodedata.normalize("NFKC", ch)
+    return folded if len(folded) == 1 else ch
+
+
+def tokens(text: str) -> Iterator[Term]:
+    """The index terms of `text` in order: Han bigrams (lone Han unigrams) and words."""
+    position = 0
+    folded = normalize(text)
+    for run in _RUNS.finditer(folded):
+        if run.lastgroup == "word":
+            yield Term(run.group(), position, run.start(), run.end())
+            position += 1
+            continue
+        han, offset = run.group(), run.start()
+        if len(han) == 1:
+            yield Term(han, position, offset, offset + 1)
+            position += 1
+            continue
+        for i in range(len(han) - 1):
+            yield Term(han[i : i + 2], position, offset + i, offset + i + 2)
+            position += 1
+
+
+def is_han_run(text: str) -> bool:
+    """Whether `text` is Chinese characters only (searched as a phrase of its bigrams)."""
+    return bool(text) and re.fullmatch(f"[{HAN}]+", text) is not None
+
+
+class CJKBigramAnalyzer(Analyzer):
+    """Whoosh analyzer over `tokens()`: positions and character offsets as Whoosh wants them."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CJKBigramAnalyzer)
+
+    def __hash__(self) -> int:
+        return hash(CJKBigramAnalyzer)
+
+    def __call__(
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        keeporiginal: bool = False,
+        removestops: bool = True,
+        start_pos: int = 0,
+        start_char: int = 0,
+        tokenize: bool = True,
+        mode: str = "",
+        **kwargs: object,
+    ) -> Iterator[Token]:
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost = 1.0
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        for term in tokens(value):
+            token.text = term.text
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = term.text
+            token.stopped = False
+            if positions:
+                token.pos = start_pos + term.position
+            if chars:
+                token.startchar = start_char + term.start
+                token.endchar = start_char + term.end
+            yield token

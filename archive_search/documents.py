@@ -1,0 +1,98 @@
+"""What the index holds of an article, read from the stored Markdown in content/.
+
+The same documents feed the Whoosh index and the static search export, in
+one canonical order — newest first, undated last, then by slug — which is
+the order every search interface returns results in, so the command line,
+Python and the static page agree article for article.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from scraper.markdown_out import StoredArticleError, parse, plain_text
+
+
+@dataclass(frozen=True)
+class Doc:
+    slug: str
+    title: str
+    body: str  # plain text, one block a line
+    date: str | None  # ISO 8601 (Asia/Shanghai), None when undated
+    tags: tuple[str, ...] = ()
+    primary_tag: str | None = None
+    province: str | None = None
+    city: str | None = None
+    county: str | None = None
+    site: str | None = None
+    url: str = ""  # the article's page, relative to the site root
+    source_url: str | None = None  # where the article was published
+    title_derived: bool = False
+    extra: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def year(self) -> str | None:
+        return self.date[:4] if self.date else None
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        return tuple(p for p in (self.province, self.city, self.county) if p)
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever anything indexed changes: what incremental indexing compares."""
+        data = repr((self.title, self.body, self.date, self.tags, self.primary_tag, self.places,
+                     self.site, self.url, self.source_url))  # fmt: skip
+        return hashlib.sha1(data.encode("utf-8")).hexdigest()
+
+
+def canonical_key(doc: Doc) -> tuple[int, str, str]:
+    """Sort key of the canonical result order: newest first, undated last, then slug."""
+    if doc.date is None:
+        return (1, "", doc.slug)
+    inverted = "".join(chr(0x10FFFF - ord(c)) for c in doc.date)  # descending date
+    return (0, inverted, doc.slug)
+
+
+def first_sentence(body: str, limit: int = 40) -> str:
+    """A title for an untitled article: its first sentence, shortened."""
+    text = body.strip().split("\n", 1)[0]
+    for end in "。！？":
+        text = text.split(end, 1)[0]
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def doc_from_file(path: Path, url_pattern: str = "articles/{slug}.html") -> Doc:
+    """The indexable document of one stored article (raises StoredArticleError)."""
+    front, markdown = parse(path.read_text(encoding="utf-8"))
+    slug = str(front.get("slug") or path.stem)
+    body = plain_text(markdown)
+    title = front.get("title")
+    date = front.get("date")
+    return Doc(
+        slug=slug,
+        title=str(title) if title else first_sentence(body),
+        body=body,
+        date=str(date) if date else None,
+        tags=tuple(str(t) for t in front.get("tags") or ()),
+        primary_tag=front.get("primary_tag") or None,
+        province=front.get("province") or None,
+        city=front.get("city") or None,
+        county=front.get("county") or None,
+        site=front.get("site") or None,
+        url=url_pattern.format(slug=slug),
+        source_url=front.get("url") or None,
+        title_derived=not title,
+    )
+
+
+def docs_from_content(content_dir: Path) -> Iterator[Doc | tuple[Path, str]]:
+    """Every stored article under `content_dir`; unreadable files as (path, reason)."""
+    for path in sorted(content_dir.rglob("*.md")):
+        try:
+            yield doc_from_file(path)
+        except (StoredArticleError, UnicodeDecodeError) as exc:
+            yield path, str(exc)
