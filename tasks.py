@@ -96,3 +96,40 @@ def extract(c: Context, paths: str, form: str = "text") -> None:
     """Show the clean article of saved pages or URLs (space-separated)."""
     flag = "" if form == "text" else f"--{form}"
     c.run(f"{sys.executable} -m scraper extract {paths} {flag}")
+
+
+@task(
+    help={
+        "query": 'the query: words, AND / OR / NOT, (…), "phrases", tag: place: site: year: title:',
+        "tag": "practice id among the article's tags",
+        "place": "province, city or county name (exact)",
+        "site": "publishing site name (exact)",
+        "from_": "first day, YYYY[-MM[-DD]]",
+        "to": "last day, YYYY[-MM[-DD]]",
+        "limit": "how many to show (0: all; default 20)",
+        "format": "table (default), json or csv",
+        "index_dir": "index folder (default search_index/)",
+    },
+    positional=["query"],
+)
+def search(
+    c: Context,
+    query: str,
+    tag: str = "",
+    place: str = "",
+    site: str = "",
+    from_: str = "",
+    to: str = "",
+    limit: int = 20,
+    format: str = "table",
+    index_dir: str = "",
+) -> None:
+    """Search the index built by `invoke build`, newest first (same as python -m archive_search)."""
+    from archive_search.cli import run_search
+
+    status = run_search(
+        query, tag=tag, place=place, site=site, date_from=from_, date_to=to, limit=limit,
+        form=format, index_dir=Path(index_dir) if index_dir else None,
+    )  # fmt: skip
+    if status:
+        sys.exit(status)

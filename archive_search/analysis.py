@@ -51,10 +51,20 @@ def _fold(ch: str) -> str:
 
 
 def tokens(text: str) -> Iterator[Term]:
-    """The index terms of `text` in order: Han bigrams (lone Han unigrams) and words."""
+    """The index terms of `text` in order: Han bigrams (lone Han unigrams) and words.
+
+    Runs separated by anything but whitespace (punctuation, symbols) are one
+    position further apart, so a phrase never matches across them: 党建，建设
+    does not contain 党建设.  Runs that merely touch (2021年) or are separated by
+    spaces stay adjacent.
+    """
     position = 0
+    previous_end = 0
     folded = normalize(text)
     for run in _RUNS.finditer(folded):
+        if position and folded[previous_end : run.start()].strip():
+            position += 1
+        previous_end = run.end()
         if run.lastgroup == "word":
             yield Term(run.group(), position, run.start(), run.end())
             position += 1

@@ -1,0 +1,91 @@
+"""Pelican plugin: keep the Whoosh search index in step with the articles Pelican built.
+
+Every `invoke build` updates `search_index/` (setting SEARCH_INDEX_DIR) from
+the articles Pelican read, so the command line and Python searches see what
+the site shows.  The documents come from `archive_search.documents.doc_from_file`
+on each article's source file, exactly as `docs_from_content` would make
+them, with the article's own URL; `build_index` rewrites only what changed,
+so a rebuild of an unchanged archive costs a fingerprint comparison.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+
+from archive_search.documents import Doc, doc_from_file
+from archive_search.index import IndexReport, IndexUnavailable, build_index
+from scraper.markdown_out import StoredArticleError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INDEX_DIR = "search_index"
+
+# What the current build did; reset on `finalized` so repeated builds in one
+# process (--autoreload, tests) start clean.
+state: dict[str, Any] = {}
+
+
+def set_defaults(pelican: Any) -> None:
+    """SEARCH_INDEX_DIR defaults to search_index/ beside the content folder (the project root)."""
+    pelican.settings.setdefault("SEARCH_INDEX_DIR", DEFAULT_INDEX_DIR)
+
+
+def index_dir(settings: dict[str, Any]) -> Path:
+    """The index folder: absolute, or relative to the folder holding the content folder."""
+    path = Path(settings.get("SEARCH_INDEX_DIR") or DEFAULT_INDEX_DIR)
+    if path.is_absolute():
+        return path
+    return Path(settings["PATH"]).resolve().parent / path
+
+
+def article_docs(generators: list[Any]) -> list[Doc]:
+    """The indexable documents of every published article (unreadable sources are logged)."""
+    docs: list[Doc] = []
+    for generator in generators:
+        if not isinstance(generator, ArticlesGenerator):
+            continue
+        for article in generator.articles:
+            try:
+                doc = doc_from_file(Path(article.source_path))
+            except (OSError, StoredArticleError, UnicodeDecodeError) as exc:
+                log.warning("search index: %s left out: %s", article.source_path, exc)
+                continue
+            docs.append(dataclasses.replace(doc, url=article.url))
+    return docs
+
+
+def update_index(generators: list[Any]) -> None:
+    """Bring the index up to date with the articles just read."""
+    if not generators:
+        return
+    settings = generators[0].settings
+    target = index_dir(settings)
+    docs = article_docs(generators)
+    try:
+        report: IndexReport = build_index(target, docs)
+    except IndexUnavailable as exc:
+        log.error("search index not updated: %s", exc)
+        state["error"] = str(exc)
+        return
+    state["report"] = report
+    log.info(
+        "search index %s: %d articles (%d added, %d updated, %d deleted, %d unchanged)%s",
+        target, report.total, report.added, report.updated, report.deleted,
+        report.unchanged, f"; rebuilt: {report.reason}" if report.rebuilt else "",
+    )  # fmt: skip
+
+
+def reset(pelican: Any) -> None:
+    state.clear()
+
+
+def register() -> None:
+    signals.initialized.connect(set_defaults)
+    signals.all_generators_finalized.connect(update_index)
+    signals.finalized.connect(reset)
