@@ -21,7 +21,8 @@ ARTICLE_URL = "articles/{slug}.html"
 ARTICLE_SAVE_AS = "articles/{slug}.html"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["archive_reader"]
+PLUGINS = ["archive_reader", "search_index", "search_export"]
+THEME = "theme"
 
 FEED_ALL_ATOM = None
 CATEGORY_FEED_ATOM = None

@@ -9,6 +9,10 @@ lack one (the seeds do), and a researcher must still find them, so:
   (UNDATED, never shown) so Pelican accepts it; themes list such articles as
   日期不详 and leave them out of date archives and feeds.  A partial date the
   page gave is in `date_partial`.
+
+The front matter's `url` is where the article was published (the extract
+JSON's field); Pelican would take it for the page's own address, so it is
+read as `source_url`.
 """
 
 from __future__ import annotations
@@ -40,6 +44,8 @@ class ArchiveReader(YAMLMetadataReader):
 
     def read(self, source_path: str) -> tuple[str, dict]:
         content, metadata = super().read(source_path)
+        if "url" in metadata:
+            metadata["source_url"] = metadata.pop("url")
         if not metadata.get("title"):
             title = derived_title(content)
             if title:

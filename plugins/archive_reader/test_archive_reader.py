@@ -46,10 +46,11 @@ def test_untitled_and_undated_articles_are_built(tmp_path: Path) -> None:
         tmp_path,
         {
             "a.md": "---\ntitle: null\ndate: null\nslug: untitled\n---\n\n今年以来，某县推进村党组织建设。\n",
-            "b.md": "---\ntitle: 有日期的文章\ndate: 2021-01-28T14:22:00+08:00\nslug: dated\n---\n\n正文。\n",
+            "b.md": "---\ntitle: 有日期的文章\ndate: 2021-01-28T14:22:00+08:00\nslug: dated\nurl: http://example.invalid/a.html\n---\n\n正文。\n",
         },
     )
     untitled = (output / "articles" / "untitled.html").read_text(encoding="utf-8")
     assert "今年以来，某县推进村党组织建设" in untitled
+    # the original address is not taken for the page's own
     assert (output / "articles" / "dated.html").is_file()
     assert UNDATED.year == 1900

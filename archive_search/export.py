@@ -1,0 +1,519 @@
+"""The static search index: small content-hashed files the search page fetches on demand.
+
+Researchers open the archive from any web host, with no server to run a
+query, so the page (theme/static/js/search.js) evaluates queries itself on
+postings exported here.  A plain static host applies no compression and a
+10,000-article archive holds tens of megabytes of postings, so the export is
+cut into many small files and a query fetches only those it needs:
+
+search/manifest.json        loaded first (revalidated): counts, facets, folder hashes
+search/{k,s,t}/<g>-<hash>/<n>.bin
+                            key shard n of a family: each key is hashed (FNV-1a of its
+                            UTF-8 bytes) into one of `shards[family]` files; gzip when
+                            that is smaller.  Families: k = positions in title and
+                            body (phrases), s = doc sets (one-word queries,
+                            characters, filters), t = positions in the title (title:)
+search/m/<g>-<hash>/<n>.bin metadata of ordinals n*META_BLOCK …, gzip JSON (for CSV)
+search/d/<g>-<hash>/<o>.bin one article: its metadata row, title and body, gzip JSON
+                            (result list and snippets)
+search/dates-<hash>.bin     publication day of each ordinal, as runs (date filters)
+
+Files are grouped GROUP_SIZE to a folder (g = n // GROUP_SIZE) whose name
+carries the hash of their contents; the manifest lists those hashes.
+
+Ordinals number the articles in the canonical order (`canonical_key`: newest
+first, undated last, then slug); results are listed by ordinal, so the page
+and `archive_search.search()` agree article for article.
+
+Key shard format (all integers unsigned LEB128 varints):
+    count, then per key: key length, key (UTF-8), kind, data length;
+    then the data of each key, in the same order.
+Keys and their data:
+    a term (`tokens()` text)  kind 0: per article: ordinal delta (first absolute),
+                              position count, position deltas (first absolute);
+                              title positions are the title's token positions,
+                              body positions are shifted by `body_offset` (more
+                              than any title's length), so a phrase never spans
+                              the two fields
+    "@" + a term              kind 0: the same, title positions only
+    "=" + a term              kind 1-3: the articles whose title or body hold the term
+    "#" + a Han character     kind 1-3: the articles whose title or body contain it
+    "^" + a Han character     kind 1-3: the articles whose title contains it
+    "tag:", "place:",         kind 1-3: the articles of a practice, place (province,
+    "site:", "year:" + value  city or county), site, year
+    doc sets are kind 1 (ordinal deltas), 2 (runs: start delta from the previous
+    run's end, length) or 3 (bitmap over all ordinals), whichever is smallest.
+
+Gzip files are decompressed by the browser's DecompressionStream; the page
+checks the gzip magic number first, in case a host adds Content-Encoding itself.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive_search.analysis import HAN, normalize, tokens
+from archive_search.documents import Doc, canonical_key
+
+FORMAT_VERSION = 1
+TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
+META_BLOCK = 50  # articles per metadata shard (~6 KB gzip)
+GROUP_SIZE = 100  # files per content-hashed folder
+HASH_CHARS = 8
+URL_PATTERN = "articles/{slug}.html"
+
+_HAN_CHAR = re.compile(f"[{HAN}]")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+FAMILIES = ("k", "s", "t")
+KIND_POSITIONS = 0
+KIND_LIST = 1
+KIND_RUNS = 2
+KIND_BITMAP = 3
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export wrote, for the build log and the bench."""
+
+    docs: int
+    keys: int
+    shards: int
+    files: int
+    bytes: int  # all files written
+    largest_shard: int  # bytes of the largest key shard
+    median_shard: int
+    manifest_bytes: int
+    out_dir: Path
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"search export: {self.docs} articles, {self.keys} keys in {self.shards} shards "
+            f"(median {self.median_shard / 1000:.1f} KB, "
+            f"largest {self.largest_shard / 1000:.1f} KB), "
+            f"{self.files} files, {self.bytes / 1e6:.1f} MB, manifest "
+            f"{self.manifest_bytes / 1000:.1f} KB → {self.out_dir}"
+        )
+
+
+# ---------------------------------------------------------------- encoding
+
+
+def varint(value: int, out: bytearray) -> None:
+    """Append `value` as an unsigned LEB128 varint (small numbers take one byte)."""
+    while value >= 0x80:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+
+
+def fnv1a(key: str) -> int:
+    """32-bit FNV-1a of the UTF-8 bytes: the shard of a key, computed alike in JavaScript."""
+    h = 0x811C9DC5
+    for byte in key.encode("utf-8"):
+        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def encode_doc_set(ordinals: list[int], total: int) -> tuple[int, bytes]:
+    """The smallest of three encodings of a sorted set of ordinals: (kind, data)."""
+    as_list = bytearray()
+    previous = 0
+    for o in ordinals:
+        varint(o - previous, as_list)
+        previous = o
+    as_runs = bytearray()
+    end = 0
+    i = 0
+    while i < len(ordinals):
+        j = i
+        while j + 1 < len(ordinals) and ordinals[j + 1] == ordinals[j] + 1:
+            j += 1
+        varint(ordinals[i] - end, as_runs)
+        varint(j - i + 1, as_runs)
+        end = ordinals[j] + 1
+        i = j + 1
+    bitmap = bytearray((total + 7) // 8)
+    for o in ordinals:
+        bitmap[o >> 3] |= 1 << (o & 7)
+    return min(
+        ((KIND_LIST, bytes(as_list)), (KIND_RUNS, bytes(as_runs)), (KIND_BITMAP, bytes(bitmap))),
+        key=lambda kind_data: len(kind_data[1]),
+    )
+
+
+def _content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:HASH_CHARS]
+
+
+def _maybe_gzip(data: bytes) -> bytes:
+    """`data` gzip-compressed when that makes it smaller (the page checks the magic number)."""
+    packed = gzip.compress(data, compresslevel=9, mtime=0)
+    return packed if len(packed) < len(data) else data
+
+
+def _write_groups(writer: _Writer, prefix: str, files: list[bytes]) -> list[str]:
+    """Write files n = 0, 1, … as <prefix>/<g>-<hash>/<n>.bin, GROUP_SIZE to a folder.
+
+    The folder's name carries the hash of its files' contents, so a browser may
+    cache them forever: a changed file makes a new folder name.
+    """
+    hashes = []
+    for start in range(0, len(files), GROUP_SIZE):
+        group = files[start : start + GROUP_SIZE]
+        digest = hashlib.sha256()
+        for data in group:
+            digest.update(len(data).to_bytes(8, "little") + data)
+        name = digest.hexdigest()[:HASH_CHARS]
+        for n, data in enumerate(group, start):
+            writer.write(f"{prefix}/{start // GROUP_SIZE}-{name}/{n}.bin", data)
+        hashes.append(name)
+    return hashes
+
+
+def _gzip_json(value: object) -> bytes:
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+# ---------------------------------------------------------------- the index
+
+
+@dataclass
+class _Builder:
+    """Postings accumulated article by article, in ordinal order, already encoded."""
+
+    total: int
+    body_offset: int
+    positions: dict[str, bytearray] = field(default_factory=dict)
+    last: dict[str, int] = field(default_factory=dict)
+    sets: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+
+    def add(self, ordinal: int, doc: Doc) -> None:
+        in_title: dict[str, list[int]] = defaultdict(list)
+        anywhere: dict[str, list[int]] = defaultdict(list)
+        for term in tokens(doc.title):
+            in_title[term.text].append(term.position)
+            anywhere[term.text].append(term.position)
+        for term in tokens(doc.body):
+            anywhere[term.text].append(self.body_offset + term.position)
+        for text, positions in anywhere.items():
+            self._append(text, ordinal, positions)
+            self.sets["=" + text].append(ordinal)
+        for text, positions in in_title.items():
+            self._append("@" + text, ordinal, positions)
+        title_chars = set(_HAN_CHAR.findall(normalize(doc.title)))
+        for char in sorted(title_chars | set(_HAN_CHAR.findall(normalize(doc.body)))):
+            self.sets["#" + char].append(ordinal)
+        for char in sorted(title_chars):
+            self.sets["^" + char].append(ordinal)
+        for tag in dict.fromkeys(doc.tags):
+            self.sets["tag:" + tag].append(ordinal)
+        for place in dict.fromkeys(doc.places):
+            self.sets["place:" + place].append(ordinal)
+        if doc.site:
+            self.sets["site:" + doc.site].append(ordinal)
+        if doc.year and doc.year.isdigit():
+            self.sets["year:" + doc.year].append(ordinal)
+
+    def _append(self, key: str, ordinal: int, positions: list[int]) -> None:
+        out = self.positions.get(key)
+        if out is None:
+            out = self.positions[key] = bytearray()
+            varint(ordinal, out)
+        else:
+            varint(ordinal - self.last[key], out)
+        self.last[key] = ordinal
+        varint(len(positions), out)
+        previous = 0
+        for p in positions:
+            varint(p - previous, out)
+            previous = p
+
+    def entries(self) -> dict[str, tuple[int, bytes]]:
+        entries = {text: (KIND_POSITIONS, bytes(data)) for text, data in self.positions.items()}
+        for key, ordinals in self.sets.items():
+            entries[key] = encode_doc_set(ordinals, self.total)
+        return entries
+
+
+def family(key: str) -> str:
+    """The shard family of a key: positions anywhere (k), in the title (t), or doc sets (s).
+
+    Families are sharded apart so that a one-word query fetches a doc set, not
+    the positions only phrases need.
+    """
+    if key[0] == "@":
+        return "t"
+    if key[0] in "=#^" or ":" in key:
+        return "s"
+    return "k"
+
+
+def shard_count(entries: Mapping[str, tuple[int, bytes]]) -> int:
+    """Enough shards that an average one holds about TARGET_SHARD_BYTES."""
+    size = sum(len(key.encode("utf-8")) + len(data) + 4 for key, (_, data) in entries.items())
+    return max(1, round(size / TARGET_SHARD_BYTES))
+
+
+def encode_shard(entries: list[tuple[str, int, bytes]]) -> bytes:
+    """One key shard: a header naming each key, its kind and length, then the data."""
+    header = bytearray()
+    varint(len(entries), header)
+    for key, kind, data in entries:
+        raw = key.encode("utf-8")
+        varint(len(raw), header)
+        header += raw
+        varint(kind, header)
+        varint(len(data), header)
+    return bytes(header) + b"".join(data for _, _, data in entries)
+
+
+def meta_row(doc: Doc, strings: dict[str, int]) -> list[object]:
+    """A compact metadata row; sites, places and tags are indexes into the manifest's lists.
+
+    [slug, title, date, site, [province, city, county], tags, primary tag,
+     source url, title derived (0/1), url when not the manifest's url pattern]
+    """
+
+    def ref(value: str | None) -> int:
+        return strings[value] if value else -1
+
+    row: list[object] = [
+        doc.slug,
+        doc.title,
+        doc.date,
+        ref(doc.site),
+        [ref(doc.province), ref(doc.city), ref(doc.county)],
+        [ref(t) for t in doc.tags],
+        ref(doc.primary_tag),
+        doc.source_url,
+        int(doc.title_derived),
+    ]
+    if doc.url != URL_PATTERN.format(slug=doc.slug):
+        row.append(doc.url)
+    return row
+
+
+def _facets(
+    docs: list[Doc], practice_names: Mapping[str, str]
+) -> tuple[dict[str, object], list[str]]:
+    """Filter choices with their article counts, and the string table rows refer to."""
+    tags: dict[str, int] = defaultdict(int)
+    sites: dict[str, int] = defaultdict(int)
+    years: dict[str, int] = defaultdict(int)
+    places: dict[tuple[str, str | None, str | None], int] = defaultdict(int)
+    for doc in docs:
+        for tag in dict.fromkeys(doc.tags):
+            tags[tag] += 1
+        if doc.site:
+            sites[doc.site] += 1
+        if doc.year and doc.year.isdigit():
+            years[doc.year] += 1
+        # Every level of the place hierarchy is a filter value of its own.
+        if doc.province:
+            places[(doc.province, None, None)] += 1
+            if doc.city:
+                places[(doc.province, doc.city, None)] += 1
+                if doc.county:
+                    places[(doc.province, doc.city, doc.county)] += 1
+    strings: list[str] = []
+    index: dict[str, int] = {}
+
+    def intern(value: str) -> int:
+        if value not in index:
+            index[value] = len(strings)
+            strings.append(value)
+        return index[value]
+
+    order = list(practice_names) + sorted(set(tags) - set(practice_names))
+    facets: dict[str, object] = {
+        "tags": [[intern(t), practice_names.get(t, t), tags[t]] for t in order if t in tags],
+        "places": [
+            [intern(p), intern(c) if c else -1, intern(k) if k else -1, n]
+            for (p, c, k), n in sorted(
+                places.items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2] or "")
+            )
+        ],
+        "sites": [[intern(s), n] for s, n in sorted(sites.items(), key=lambda kv: (-kv[1], kv[0]))],
+        "years": [[y, n] for y, n in sorted(years.items(), reverse=True)],
+    }
+    for doc in docs:  # places outside the hierarchy above (a county without a city)
+        for value in (*doc.places, doc.primary_tag or "", *doc.tags):
+            if value:
+                intern(value)
+    return facets, strings
+
+
+def day_number(date: str | None) -> int:
+    """YYYYMMDD of an ISO date as a number (0 when undated or malformed).
+
+    Compared as numbers, these order like the YYYY-MM-DD strings the Whoosh
+    index compares for date ranges, malformed days included.
+    """
+    if date and _DAY.match(date):
+        return int(date[:4] + date[5:7] + date[8:10])
+    return 0
+
+
+def encode_days(docs: list[Doc]) -> bytes:
+    """The publication day of every ordinal, as runs: count, then (zigzag day delta, length)*.
+
+    Articles of one day are neighbours in the canonical order, so there are
+    about as many runs as days, and a date range is a handful of ordinal ranges.
+    """
+    runs: list[list[int]] = []
+    for doc in docs:
+        day = day_number(doc.date)
+        if runs and runs[-1][0] == day:
+            runs[-1][1] += 1
+        else:
+            runs.append([day, 1])
+    out = bytearray()
+    varint(len(runs), out)
+    previous = 0
+    for day, length in runs:
+        delta = day - previous
+        varint(delta * 2 if delta >= 0 else -delta * 2 - 1, out)
+        varint(length, out)
+        previous = day
+    return bytes(out)
+
+
+class _Writer:
+    """Writes files under a folder, remembering what it wrote."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.files = 0
+        self.bytes = 0
+
+    def write(self, relative: str, data: bytes) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        self.files += 1
+        self.bytes += len(data)
+
+
+def export(
+    docs: Iterable[Doc],
+    out_dir: Path,
+    *,
+    practice_names: Mapping[str, str] | None = None,
+) -> ExportReport:
+    """Write the static search index of `docs` into `out_dir` (replacing what was there).
+
+    `practice_names` maps practice ids to the names the filter shows (taxonomy
+    order); without it, tags are shown by id.
+    """
+    ordered = sorted(docs, key=canonical_key)
+    seen: set[str] = set()
+    unique: list[Doc] = []
+    skipped: list[str] = []
+    for doc in ordered:
+        if doc.slug in seen:
+            skipped.append(f"{doc.slug}: slug already exported")
+            continue
+        seen.add(doc.slug)
+        unique.append(doc)
+    ordered = unique
+    total = len(ordered)
+    # Body positions start two past the last title position: never adjacent to it.
+    body_offset = 2 + max(
+        (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
+    )
+    builder = _Builder(total=total, body_offset=body_offset)
+    for ordinal, doc in enumerate(ordered):
+        builder.add(ordinal, doc)
+    entries = builder.entries()
+    families: dict[str, dict[str, tuple[int, bytes]]] = {name: {} for name in FAMILIES}
+    for key, value in entries.items():
+        families[family(key)][key] = value
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".search-", dir=out_dir.parent))
+    writer = _Writer(staging)
+    shard_counts: dict[str, int] = {}
+    shard_groups: dict[str, str] = {}
+    shard_sizes: list[int] = []
+    for name, members in families.items():
+        count = shard_counts[name] = shard_count(members)
+        by_shard: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
+        for key in sorted(members):
+            kind, data = members[key]
+            by_shard[fnv1a(key) % count].append((key, kind, data))
+        files = [_maybe_gzip(encode_shard(shard)) for shard in by_shard]
+        shard_groups[name] = "".join(_write_groups(writer, name, files))
+        shard_sizes += [len(data) for data in files]
+
+    facets, strings = _facets(ordered, practice_names or {})
+    index = {s: i for i, s in enumerate(strings)}
+    rows = [meta_row(doc, index) for doc in ordered]
+    meta_files = [
+        _gzip_json(rows[start : start + META_BLOCK]) for start in range(0, total, META_BLOCK)
+    ]
+    meta_groups = _write_groups(writer, "m", meta_files)
+    doc_files = [_gzip_json([rows[o], ordered[o].title, ordered[o].body]) for o in range(total)]
+    doc_groups = _write_groups(writer, "d", doc_files)
+    dates = encode_days(ordered)
+    dates_hash = _content_hash(dates)
+    writer.write(f"dates-{dates_hash}.bin", dates)
+
+    manifest = {
+        "version": FORMAT_VERSION,
+        "docs": total,
+        "body_offset": body_offset,
+        "url_pattern": URL_PATTERN,
+        "shards": shard_counts,
+        "meta_block": META_BLOCK,
+        "group_size": GROUP_SIZE,
+        "hash_chars": HASH_CHARS,
+        # Content hashes of the folders of GROUP_SIZE files each (key shards,
+        # metadata shards, articles), concatenated, HASH_CHARS each: one hash
+        # per file would make this file, which every search loads first, tens
+        # of kilobytes at 10,000 articles.
+        "shard_groups": shard_groups,
+        "meta_groups": "".join(meta_groups),
+        "doc_groups": "".join(doc_groups),
+        "dates": f"dates-{dates_hash}.bin",
+        "undated": sum(1 for d in ordered if d.date is None),
+        "strings": strings,
+        "facets": facets,
+    }
+    manifest_bytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode()
+    writer.write("manifest.json", manifest_bytes)
+
+    # Swap the finished export in: a half-written index is never served, and
+    # files of earlier builds (other hashes) do not pile up.
+    old = out_dir.with_name(out_dir.name + ".old")
+    staging.chmod(0o755)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)
+    sizes = sorted(shard_sizes)
+    return ExportReport(
+        docs=total,
+        keys=len(entries),
+        shards=sum(shard_counts.values()),
+        files=writer.files,
+        bytes=writer.bytes,
+        largest_shard=sizes[-1] if sizes else 0,
+        median_shard=sizes[len(sizes) // 2] if sizes else 0,
+        manifest_bytes=len(manifest_bytes),
+        out_dir=out_dir,
+        skipped=skipped,
+    )

@@ -1,0 +1,3 @@
+from .search_export import register
+
+__all__ = ["register"]

@@ -1,0 +1,189 @@
+"""The search export plugin and the export format (end-to-end Pelican builds, and a decoder).
+
+The decoder here reads the files as the page's JavaScript does, so the format
+described in archive_search/export.py is checked against `tokens()` from Python.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from archive_search.analysis import tokens
+from archive_search.documents import Doc
+from archive_search.export import encode_doc_set, export, family, fnv1a
+
+from . import search_export
+
+ROOT = Path(__file__).resolve().parents[2]
+
+ARTICLE = """---
+title: {title}
+date: {date}
+slug: {slug}
+url: http://county.example/{slug}.html
+tags: [rectification]
+---
+
+{body}
+"""
+
+
+def build(tmp_path: Path, articles: dict[str, tuple[str, str, str]]) -> Path:
+    content = tmp_path / "content"
+    content.mkdir(exist_ok=True)
+    for old in content.glob("*.md"):
+        old.unlink()
+    for slug, (title, date, body) in articles.items():
+        text = ARTICLE.format(title=title, date=date, slug=slug, body=body)
+        (content / f"{slug}.md").write_text(text, encoding="utf-8")
+    output = tmp_path / "output"
+    settings = read_settings(
+        path=None,
+        override={
+            "PATH": str(content),
+            "OUTPUT_PATH": str(output),
+            "PLUGIN_PATHS": [str(ROOT / "plugins")],
+            "PLUGINS": ["archive_reader", "search_export"],
+            "THEME": str(ROOT / "theme"),
+            "TIMEZONE": "Asia/Shanghai",
+            "ARTICLE_URL": "articles/{slug}.html",
+            "ARTICLE_SAVE_AS": "articles/{slug}.html",
+            "FEED_ALL_ATOM": None,
+            "CACHE_CONTENT": False,
+        },
+    )
+    Pelican(settings).run()
+    return output
+
+
+def read(path: Path) -> bytes:
+    data = path.read_bytes()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def varints(data: bytes, i: int = 0):
+    while i < len(data):
+        value = shift = 0
+        while True:
+            byte = data[i]
+            i += 1
+            value |= (byte & 0x7F) << shift
+            if byte < 0x80:
+                break
+            shift += 7
+        yield value, i
+
+
+def shard_entries(data: bytes) -> dict[str, tuple[int, bytes]]:
+    """Decode one key shard: {key: (kind, data)}."""
+    numbers = varints(data)
+    count, i = next(numbers)
+    header = []
+    for _ in range(count):
+        length, i = next(numbers)
+        key = data[i : i + length].decode("utf-8")
+        numbers = varints(data, i + length)
+        kind, i = next(numbers)
+        size, i = next(numbers)
+        header.append((key, kind, size))
+    out = {}
+    for key, kind, size in header:
+        out[key] = (kind, data[i : i + size])
+        i += size
+    return out
+
+
+def lookup(search_dir: Path, key: str) -> tuple[int, bytes] | None:
+    manifest = json.loads((search_dir / "manifest.json").read_text(encoding="utf-8"))
+    fam = family(key)
+    n = fnv1a(key) % manifest["shards"][fam]
+    g = n // manifest["group_size"]
+    width = manifest["hash_chars"]
+    digest = manifest["shard_groups"][fam][g * width : (g + 1) * width]
+    return shard_entries(read(search_dir / fam / f"{g}-{digest}" / f"{n}.bin")).get(key)
+
+
+def positions(data: bytes) -> dict[int, list[int]]:
+    out: dict[int, list[int]] = {}
+    values = [v for v, _ in varints(data)]
+    i = ordinal = 0
+    first = True
+    while i < len(values):
+        ordinal = values[i] if first else ordinal + values[i]
+        first = False
+        count = values[i + 1]
+        deltas = values[i + 2 : i + 2 + count]
+        out[ordinal] = [sum(deltas[: k + 1]) for k in range(count)]
+        i += 2 + count
+    return out
+
+
+def test_build_writes_the_search_page_and_index(tmp_path: Path) -> None:
+    output = build(
+        tmp_path,
+        {
+            "new": ("整顿软弱涣散党组织", "2022-05-01", "软弱涣散党组织整顿。村集体经济。"),
+            "old": ("资格联审", "2020-01-01", "开展资格联审，软弱涣散村整顿。"),
+        },
+    )
+    assert (output / "search.html").is_file() and (output / "404.html").is_file()
+    assert (output / "theme" / "js" / "search.js").is_file()
+    manifest = json.loads((output / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["docs"] == 2
+    # The front matter's `url` is the original address: the index links to our page.
+    meta = next((output / "search" / "d").glob("*/0.bin"))
+    row, title, _ = json.loads(read(meta))
+    assert (row[0], title) == ("new", "整顿软弱涣散党组织")
+    assert len(row) == 9  # no url column: the page follows the manifest's pattern
+    assert not search_export._docs, "state is reset once the build is finalized"
+
+
+def test_a_second_build_replaces_the_index(tmp_path: Path) -> None:
+    build(tmp_path, {"a": ("甲", "2021-01-01", "软弱涣散。")})
+    output = build(tmp_path, {"b": ("乙", "2021-01-02", "集体经济。")})
+    manifest = json.loads((output / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["docs"] == 1
+    assert lookup(output / "search", "=软弱") is None
+    assert lookup(output / "search", "=集体") is not None
+    assert not list(output.glob(".search-*")) and not (output / "search.old").exists()
+
+
+def test_positions_round_trip_to_tokens(tmp_path: Path) -> None:
+    docs = [
+        Doc(slug="b", title="村级集体经济", body="发展村级集体经济，O2O平台。\n集体经济", date="2021-02-01",
+            tags=("collective_economy",), province="湖北省", site="咸宁网"),
+        Doc(slug="a", title="软弱涣散", body="整顿软弱涣散党组织", date="2022-01-01"),
+        Doc(slug="c", title="无日期", body="集体", date=None),
+    ]  # fmt: skip
+    report = export(docs, tmp_path / "search")
+    assert report.docs == 3
+    search = tmp_path / "search"
+    manifest = json.loads((search / "manifest.json").read_text(encoding="utf-8"))
+    offset = manifest["body_offset"]
+    ordinal = {"a": 0, "b": 1, "c": 2}  # canonical order: newest first, undated last
+    for doc in docs:
+        want: dict[str, list[int]] = {}
+        for t in tokens(doc.title):
+            want.setdefault(t.text, []).append(t.position)
+        for t in tokens(doc.body):
+            want.setdefault(t.text, []).append(offset + t.position)
+        for term, where in want.items():
+            kind, data = lookup(search, term)  # type: ignore[misc]
+            assert kind == 0
+            assert positions(data)[ordinal[doc.slug]] == where, term
+    assert lookup(search, "tag:collective_economy") == encode_doc_set([1], 3)
+    assert lookup(search, "#集") == encode_doc_set([1, 2], 3)
+    assert lookup(search, "^集") == encode_doc_set([1], 3)
+    assert lookup(search, "year:2021") == encode_doc_set([1], 3)
+    assert positions(lookup(search, "@经济")[1]) == {1: [4]}  # type: ignore[index]
+
+
+def test_doc_sets_take_the_smallest_encoding() -> None:
+    assert encode_doc_set([5], 1000)[0] == 1  # a list
+    assert encode_doc_set(list(range(100, 900)), 1000)[0] == 2  # one run
+    assert encode_doc_set(list(range(0, 1000, 2)), 1000)[0] == 3  # a bitmap
