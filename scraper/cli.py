@@ -11,6 +11,11 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from scraper.models import Article
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -45,13 +50,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _show(article, form: str) -> str:
+def _show(article: Article, form: str, target: str) -> str:
     from scraper.markdown_out import to_markdown
+    from scraper.slugs import inbox_source, slug_for
+    from scraper.store import stamp
 
     if form == "json":
         return json.dumps(article.to_dict(), ensure_ascii=False)
     if form == "markdown":
-        return to_markdown(article)
+        # As the inbox import or the crawler stores it; the retrieval time and
+        # archive record are filled in by those, which fetch and archive.
+        source = article.url or inbox_source(Path(target).name)
+        extra: dict[str, object] = {
+            "slug": slug_for(article, source),
+            "retrieved": None,
+            "archive": None,
+        }
+        if not article.url:
+            extra["source_file"] = Path(target).name
+        return stamp(to_markdown(article, extra))
     lines = [f"# {article.title or '(无标题)'}"]
     for key in ("date", "date_partial", "author", "site", "source", "url", "province", "city",
                 "county", "keywords", "tags", "primary_tag", "warnings"):  # fmt: skip
@@ -72,7 +89,7 @@ def _extract(args: argparse.Namespace) -> int:
     status = EXIT_OK
     for target in args.inputs:
         try:
-            article = extract_article(read_input(target, url=args.url))
+            shown = _show(extract_article(read_input(target, url=args.url)), args.format, target)
         except (InputError, DecodeError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = EXIT_FAILED
@@ -85,7 +102,7 @@ def _extract(args: argparse.Namespace) -> int:
             )
             status = EXIT_FAILED
             continue
-        print(_show(article, args.format), flush=True)
+        print(shown, flush=True)
     return status
 
 

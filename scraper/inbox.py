@@ -21,6 +21,7 @@ from scraper.decode import DecodeError
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
 from scraper.report import CrawlReport
+from scraper.slugs import inbox_source
 from scraper.state import CrawlState, PageRow
 from scraper.write import ArticleWriter, Provenance
 
@@ -87,7 +88,7 @@ def import_inbox(
             state.put(replace(row, outcome="not_article"))
             continue
         provenance = Provenance(
-            source=f"inbox:{path.name}",
+            source=inbox_source(path.name),
             url=None,
             retrieved=created,
             archive=f"{ref.file}#{ref.offset}",

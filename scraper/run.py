@@ -23,6 +23,7 @@ from scraper.inbox import INBOX, import_inbox
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
 from scraper.report import CrawlReport
+from scraper.slugs import inbox_source
 from scraper.sources import Site, load_sources
 from scraper.state import CrawlState
 from scraper.write import ArticleWriter, Provenance
@@ -128,7 +129,7 @@ def _reextract_one(
     if "no body text" in article.warnings:
         parts.report.count(name, "not_article")
         return
-    source = f"inbox:{Path(urlsplit(uri).path).name}" if local else url
+    source = inbox_source(Path(urlsplit(uri).path).name) if local else url
     provenance = Provenance(
         source=source,
         url=None if local else url,

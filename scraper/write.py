@@ -13,7 +13,6 @@ deduplicate and protect articles the same way:
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +21,7 @@ from pathlib import Path
 from scraper.dedupe import Deduper
 from scraper.markdown_out import to_markdown
 from scraper.models import Article
+from scraper.slugs import slug_for
 from scraper.store import WriteOutcome, merge_also_at, write_article
 
 # How store outcomes are named in the crawl state and report.
@@ -49,17 +49,6 @@ class Written:
     slug: str
     outcome: str  # new | updated | unchanged | edited | duplicate
     duplicate_of: str | None = None
-
-
-def slug_for(article: Article, source: str) -> str:
-    """'2021-01-28-3f2a9c1d7e': the day, then a hash of the source.
-
-    Stable across runs and unique per source; two articles with the same title
-    or homophone titles never collide, unlike Pelican's pinyin slugs.
-    """
-    day = (article.date or "")[:10] or "undated"
-    digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]
-    return f"{day}-{digest}"
 
 
 class ArticleWriter:

@@ -261,3 +261,25 @@ def test_crawl_killed_halfway_resumes_and_loses_nothing(tmp_path: Path) -> None:
     with Archive(tmp_path / "archive" / "warc") as archive:
         urls = {uri for _, uri, _, _, _ in archive.records()}
     assert len([u for u in urls if "/news/2021/" in u]) == 60
+
+
+def test_extract_markdown_is_the_stored_article(tmp_path: Path) -> None:
+    """`python -m scraper extract --markdown` prints what the inbox import stores, but for
+    the retrieval time and archive record, which only a fetch or an import knows."""
+    from scraper.markdown_out import parse
+
+    seed = sorted(SEEDS.glob("*.txt"))[2]
+    scrape(sources=None, inbox=SEEDS, workspace=workspace(tmp_path), show_progress=False)
+    run = subprocess.run(
+        [sys.executable, "-m", "scraper", "extract", str(seed), "--markdown"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    printed_front, printed_body = parse(run.stdout)
+    stored_front, stored_body = parse(
+        (tmp_path / "content" / f"{printed_front['slug']}.md").read_text(encoding="utf-8")
+    )
+    volatile = {"retrieved", "archive", "generated_sha256"}
+    assert printed_body == stored_body
+    assert {k: v for k, v in printed_front.items() if k not in volatile} == {
+        k: v for k, v in stored_front.items() if k not in volatile
+    }
