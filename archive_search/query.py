@@ -62,9 +62,10 @@ from __future__ import annotations
 import calendar
 import html
 import itertools
+import pickle
 import re
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -76,6 +77,7 @@ from whoosh import query as wq
 from whoosh.analysis import Token
 from whoosh.highlight import ContextFragmenter, Formatter
 from whoosh.index import FileIndex
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from .analysis import is_han_run, tokens
@@ -482,6 +484,10 @@ class _Open:
     searcher: Searcher
     ranks: np.ndarray  # rank in canonical order by document number
     stamp: tuple[int, int]  # mtimes of order.json and meta.json when loaded
+    sets: _DocSets = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.sets = _DocSets(self.searcher.reader(), self.ranks)
 
 
 _OPEN: dict[Path, _Open] = {}
@@ -558,6 +564,154 @@ def close_searchers() -> None:
     with _LOCK:
         for key in list(_OPEN):
             _close(key)
+
+
+# Matching: the same documents as Whoosh's queries from `to_whoosh`, computed on
+# sorted numpy arrays of document numbers.  Whoosh verifies phrase positions
+# document by document in Python; here each term's postings are read once into
+# an array (its documents, or document << 32 | position) cached with the
+# searcher, a phrase is the intersection of its terms' arrays shifted by their
+# offsets, and AND, OR and NOT are array intersections, unions and differences.
+
+_EMPTY = np.zeros(0, dtype=np.int64)
+_CACHE_BYTES = 256 << 20  # term arrays (documents, positions) kept per searcher
+_RESULTS_KEPT = 256  # recent queries' matches, and their pages of hits, kept per searcher
+_PAGE_HITS_KEPT = 100  # a page of hits is kept when it holds no more than this
+
+
+class _DocSets:
+    """The matching documents of parsed queries over one reader, with per-term caches."""
+
+    def __init__(self, reader: IndexReader, ranks: np.ndarray) -> None:
+        self.reader = reader
+        self.live = np.flatnonzero(ranks != np.iinfo(np.int64).max).astype(np.int64)
+        self._arrays: OrderedDict[tuple[str, str, str | bytes], np.ndarray] = OrderedDict()
+        self._bytes = 0
+        self.results: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self.pages: OrderedDict[tuple, tuple[int, tuple[Hit, ...]]] = OrderedDict()
+
+    def _cached(self, key: tuple[str, str, str | bytes]) -> np.ndarray | None:
+        found = self._arrays.get(key)
+        if found is not None:
+            self._arrays.move_to_end(key)
+        return found
+
+    def _keep(self, key: tuple[str, str, str | bytes], found: np.ndarray) -> np.ndarray:
+        self._arrays[key] = found
+        self._bytes += found.nbytes
+        while self._bytes > _CACHE_BYTES and len(self._arrays) > 1:
+            _, dropped = self._arrays.popitem(last=False)
+            self._bytes -= dropped.nbytes
+        return found
+
+    def term(self, fieldname: str, text: str | bytes) -> np.ndarray:
+        """The sorted documents holding `text` in `fieldname`."""
+        if (found := self._cached(("docs", fieldname, text))) is not None:
+            return found
+        found = _EMPTY
+        if (fieldname, text) in self.reader:
+            ids = self.reader.postings(fieldname, text).all_ids()
+            found = np.unique(np.fromiter(ids, dtype=np.int64))
+        return self._keep(("docs", fieldname, text), found)
+
+    def positions(self, fieldname: str, text: str) -> np.ndarray:
+        """Sorted `document << 32 | position` of every occurrence of `text` in `fieldname`."""
+        if (found := self._cached(("positions", fieldname, text))) is not None:
+            return found
+        docs: list[int] = []
+        counts: list[int] = []
+        deltas: list[int] = []
+        if (fieldname, text) in self.reader:
+            for docnum, value in self.reader.postings(fieldname, text).all_items():
+                # Whoosh's Positions format: a 4-byte count, then the pickled deltas.
+                data = value[4:]
+                step = pickle.loads(data if data.endswith(b".") else data + b".")
+                docs.append(docnum)
+                counts.append(len(step))
+                deltas.extend(step)
+        found = _EMPTY
+        if deltas:
+            flat = np.cumsum(np.asarray(deltas, dtype=np.int64))
+            sizes = np.asarray(counts, dtype=np.int64)
+            ends = np.cumsum(sizes)
+            before = np.concatenate(([0], flat[ends[:-1] - 1]))
+            flat -= np.repeat(before, sizes)
+            flat += np.repeat(np.asarray(docs, dtype=np.int64) << 32, sizes)
+            found = np.unique(flat)
+        return self._keep(("positions", fieldname, text), found)
+
+    def phrase(self, fieldname: str, words: Words) -> np.ndarray:
+        """Documents with each token of `words` at its offset from the first (as `_field_query`)."""
+        terms, positions = words.terms, words.positions or tuple(range(len(words.terms)))
+        if len(terms) == 1:
+            return self.term(fieldname, terms[0])
+        candidates = self.term(fieldname, terms[0])
+        for text in set(terms[1:]):
+            if not len(candidates):
+                return _EMPTY
+            candidates = np.intersect1d(candidates, self.term(fieldname, text), assume_unique=True)
+        if not len(candidates):
+            return _EMPTY
+        order = sorted(range(len(terms)), key=lambda k: len(self.positions(fieldname, terms[k])))
+        starts: np.ndarray | None = None
+        for k in order:
+            shifted = self.positions(fieldname, terms[k]) - positions[k]
+            if starts is None:
+                starts = shifted[np.isin(shifted >> 32, candidates)]
+            else:
+                starts = np.intersect1d(starts, shifted, assume_unique=True)
+            if not len(starts):
+                return _EMPTY
+        assert starts is not None
+        return np.unique(starts >> 32)
+
+    def node(self, node: Node) -> np.ndarray:
+        """The documents matching a parsed query (sorted, live)."""
+        if isinstance(node, Words):
+            if _is_single_han(node.terms):
+                return self.term("title_chars" if node.scope == "title" else "chars", node.terms[0])
+            if node.scope == "title":
+                return self.phrase("title", node)
+            return np.union1d(self.phrase("title", node), self.phrase("body", node))
+        if isinstance(node, FieldIs):
+            return self.term(FILTER_FIELDS[node.name], node.value)
+        if isinstance(node, Not):
+            return np.setdiff1d(self.live, self.node(node.child), assume_unique=True)
+        if isinstance(node, All):
+            found = self.node(node.children[0])
+            for child in node.children[1:]:
+                if not len(found):
+                    break
+                found = np.intersect1d(found, self.node(child), assume_unique=True)
+            return found
+        parts = [self.node(child) for child in node.children]
+        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+
+    def day_range(self, start: str | None, end: str | None) -> np.ndarray:
+        texts = wq.TermRange("day", start, end)._btexts(self.reader)
+        parts = [self.term("day", text) for text in texts]
+        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+
+    def matches(self, node: Node, filters: tuple[tuple[str, Any], ...]) -> np.ndarray:
+        """Documents matching `node` and the keyword `filters` (as `filter_queries` reads them)."""
+        key = (node, filters)
+        found = self.results.get(key)
+        if found is not None:
+            self.results.move_to_end(key)
+            return found
+        found = self.node(node)
+        given = dict(filters)
+        for fieldname, name in (("tags", "tag"), ("place", "place"), ("site", "site")):
+            if given.get(name) and len(found):
+                found = np.intersect1d(found, self.term(fieldname, given[name]), assume_unique=True)
+        start, end = given.get("date_from"), given.get("date_to")
+        if (start or end) and len(found):
+            found = np.intersect1d(found, self.day_range(start, end), assume_unique=True)
+        found = found[np.isin(found, self.live, assume_unique=True)]
+        self.results[key] = found
+        if len(self.results) > _RESULTS_KEPT:
+            self.results.popitem(last=False)
+        return found
 
 
 # Snippets
@@ -725,22 +879,33 @@ def search(
     `snippets=False` skips making snippets (the slow part for huge limits).
     """
     node = parse(query)
-    conditions = filter_queries(tag, place, site, date_from, date_to)
-    whoosh_query = wq.And([to_whoosh(node), *conditions]) if conditions else to_whoosh(node)
+    start, end = day_bound(date_from, end=False), day_bound(date_to, end=True)
+    given = (("tag", tag), ("place", place), ("site", site), ("date_from", start), ("date_to", end))
     if limit is not None and limit < 0:
         raise QueryError(f"limit 不能为负数 / limit must be >= 0, not {limit}")
     index_dir = Path(index_dir) if index_dir is not None else DEFAULT_INDEX_DIR
     with _LOCK:
         opened = _searcher(index_dir)
         try:
-            docnums = np.fromiter(opened.searcher.docs_for_query(whoosh_query), dtype=np.int64)
-            ranks = opened.ranks[docnums]
-            if limit is not None and limit < len(docnums):
-                best = np.argpartition(ranks, limit)[:limit] if limit else ranks[:0]
-                chosen = docnums[best[np.argsort(ranks[best], kind="stable")]]
+            key = (node, given, limit, snippets)
+            if (cached := opened.sets.pages.get(key)) is not None:
+                opened.sets.pages.move_to_end(key)
+                total, shown = cached
             else:
-                chosen = docnums[np.argsort(ranks, kind="stable")]
-            hits = [_hit(opened.searcher, int(d), node, snippets) for d in chosen]
+                docnums = opened.sets.matches(node, given)
+                ranks = opened.ranks[docnums]
+                if limit is not None and limit < len(docnums):
+                    best = np.argpartition(ranks, limit)[:limit] if limit else ranks[:0]
+                    chosen = docnums[best[np.argsort(ranks[best], kind="stable")]]
+                else:
+                    chosen = docnums[np.argsort(ranks, kind="stable")]
+                total = len(docnums)
+                shown = tuple(_hit(opened.searcher, int(d), node, snippets) for d in chosen)
+                if len(shown) <= _PAGE_HITS_KEPT:
+                    opened.sets.pages[key] = (total, shown)
+                    if len(opened.sets.pages) > _RESULTS_KEPT:
+                        opened.sets.pages.popitem(last=False)
+            hits = list(shown)
         except DAMAGED_INDEX_ERRORS as exc:
             _close(index_dir.resolve())
             raise IndexUnavailable(
@@ -753,7 +918,7 @@ def search(
                             ("date_from", date_from), ("date_to", date_to))
         if value
     }  # fmt: skip
-    return SearchResults(query=query, total=len(docnums), hits=hits, filters=filters)
+    return SearchResults(query=query, total=total, hits=hits, filters=filters)
 
 
 def _hit(searcher: Searcher, docnum: int, node: Node, snippets: bool) -> Hit:

@@ -313,6 +313,8 @@ def test_incremental_update_rewrites_only_what_changed(tmp_path: Path) -> None:
     assert search("风力", index_dir=tmp_path).slugs == ["2021-12-20-c"]
     assert search("资格联审", index_dir=tmp_path).total == 0
     assert search("NOT 不存在", index_dir=tmp_path, limit=1).slugs == ["2024-01-01-new"]
+    everything = search("NOT 不存在", index_dir=tmp_path, limit=None)  # deleted ones excluded
+    assert everything.total == len(DOCS) and "2021-01-10-e" not in everything.slugs
     order = json.loads((tmp_path / "order.json").read_text(encoding="utf-8"))
     assert order["2024-01-01-new"] == 0 and len(order) == len(DOCS)
 
