@@ -22,7 +22,6 @@ from scraper.fetch import Fetcher, FetchResult
 from scraper.links import article_links, is_on_site, next_pages, normalize_url
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
-from scraper.place import Place
 from scraper.report import CrawlReport
 from scraper.sources import Site
 from scraper.state import CrawlState, PageRow
@@ -190,7 +189,7 @@ class Crawler:
             fetched_at=result.fetched_at,
         )
         try:
-            article = extract_article(raw, default_place=site_place(site))
+            article = extract_article(raw, default_place=site.place)
         except DecodeError as exc:
             self.report.fail(site.name, result.url, str(exc))
             return "failed", None
@@ -218,13 +217,6 @@ class Crawler:
             fetched_at=result.fetched_at,
             request_headers=result.request_headers,
         )
-
-
-def site_place(site: Site) -> Place | None:
-    """A site's configured place, as the default for its articles."""
-    if not (site.province or site.city or site.county):
-        return None
-    return Place(province=site.province, city=site.city, county=site.county, code=None)
 
 
 def _ref(row: PageRow) -> ArchiveRef:

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from scraper.archive import Archive, ArchiveRef
-from scraper.crawl import Crawler, Workspace, site_place
+from scraper.crawl import Crawler, Workspace
 from scraper.decode import DecodeError
 from scraper.dedupe import Deduper
 from scraper.fetch import Fetcher
@@ -122,7 +122,7 @@ def _reextract_one(
         content_type=None if local else headers.get("content-type"),
     )
     try:
-        article = extract_article(raw, default_place=site_place(site) if site else None)
+        article = extract_article(raw, default_place=site.place if site else None)
     except DecodeError as exc:
         parts.report.fail(name, uri, str(exc))
         return
