@@ -14,8 +14,10 @@ search/{k,s,t}/<g>-<hash>/<n>.bin
                             body (phrases), s = doc sets (one-word queries,
                             characters, filters), t = positions in the title (title:)
 search/m/<g>-<hash>/<n>.bin metadata of ordinals n*META_BLOCK …, gzip JSON (for CSV)
-search/d/<g>-<hash>/<o>.bin one article: its metadata row, title and body, gzip JSON
-                            (result list and snippets)
+search/d/<g>-<hash>/<o>.bin one article's metadata row and title, JSON (gzip when smaller):
+                            the result list, shown at once
+search/b/<g>-<hash>/<o>.bin one article's body, UTF-8 text (gzip when smaller): its
+                            snippet, fetched only when the result scrolls into view
 search/dates-<hash>.bin     publication day of each ordinal, as runs (date filters)
 
 Files are grouped GROUP_SIZE to a folder (g = n // GROUP_SIZE) whose name
@@ -65,7 +67,7 @@ from pathlib import Path
 from archive_search.analysis import HAN, normalize, tokens
 from archive_search.documents import Doc, canonical_key
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
 META_BLOCK = 50  # articles per metadata shard (~6 KB gzip)
 GROUP_SIZE = 100  # files per content-hashed folder
@@ -185,6 +187,11 @@ def _write_groups(writer: _Writer, prefix: str, files: list[bytes]) -> list[str]
 def _gzip_json(value: object) -> bytes:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+
+
+def _json_file(value: object) -> bytes:
+    """`value` as JSON, gzip-compressed when that makes it smaller."""
+    return _maybe_gzip(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 # ---------------------------------------------------------------- the index
@@ -466,8 +473,12 @@ def export(
         _gzip_json(rows[start : start + META_BLOCK]) for start in range(0, total, META_BLOCK)
     ]
     meta_groups = _write_groups(writer, "m", meta_files)
-    doc_files = [_gzip_json([rows[o], ordered[o].title, ordered[o].body]) for o in range(total)]
+    # Titles and bodies apart: a results page lists 20 titles at once but shows
+    # the snippets only of the few results on screen, and bodies are most bytes.
+    doc_files = [_json_file([rows[o], ordered[o].title]) for o in range(total)]
     doc_groups = _write_groups(writer, "d", doc_files)
+    body_files = [_maybe_gzip(ordered[o].body.encode("utf-8")) for o in range(total)]
+    body_groups = _write_groups(writer, "b", body_files)
     dates = encode_days(ordered)
     dates_hash = _content_hash(dates)
     writer.write(f"dates-{dates_hash}.bin", dates)
@@ -488,6 +499,7 @@ def export(
         "shard_groups": shard_groups,
         "meta_groups": "".join(meta_groups),
         "doc_groups": "".join(doc_groups),
+        "body_groups": "".join(body_groups),
         "dates": f"dates-{dates_hash}.bin",
         "undated": sum(1 for d in ordered if d.date is None),
         "strings": strings,

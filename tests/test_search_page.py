@@ -372,8 +372,12 @@ def test_typing_a_query_shows_the_articles_then_a_filter_narrows_them(
     assert slugs == api_search(site, "软弱涣散", {})["slugs"]
     assert {"2021-03-02-a1", "2022-05-08-c2", "2024-02-01-f1", "undated-g2"} <= set(slugs)
     assert "共找到 4 篇" in page.inner_text("[data-status]")  # type: ignore[attr-defined]
+    # Snippets come from the article bodies, fetched as results come into view.
+    page.wait_for_function("document.querySelectorAll('.result[data-snippet=done]').length === 4")  # type: ignore[attr-defined]
     marks = page.eval_on_selector_all(".result mark", "els => els.map(e => e.textContent)")  # type: ignore[attr-defined]
     assert marks and set(marks) == {"软弱涣散"}
+    snippet = page.inner_text(".result[data-slug='2021-03-02-a1'] .snippet")  # type: ignore[attr-defined]
+    assert "全县排查确定软弱涣散村党组织12个" in snippet
     assert "（标题为摘录）" in page.inner_text(".result[data-slug='2024-02-01-f1']")  # type: ignore[attr-defined]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "search-results.png"), full_page=True)  # type: ignore[attr-defined]

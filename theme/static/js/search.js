@@ -5,12 +5,14 @@
 // the same tokenizer, query grammar, filters and canonical order, so both return
 // the same articles in the same order (tests/test_search_page.py compares them).
 // Files are fetched on demand: the manifest, then only the key shards the query
-// names, then the articles of the page shown.
+// names, then the titles of the page shown, and the body of a result (for its
+// snippet) only when it comes near the screen.
 
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
 const RUNS = new RegExp(`([${HAN}]+)|((?:(?![${HAN}])[\\p{L}\\p{N}])+)`, "gu");
 const HAN_ONLY = new RegExp(`^[${HAN}]+$`, "u");
 export const PAGE_SIZE = 20;
+const INDEX_VERSION = 2; // export.FORMAT_VERSION
 
 // ------------------------------------------------------------------ tokenizer
 
@@ -501,7 +503,7 @@ export class SearchIndex {
       const text = await response.text();
       this.counter.bytes += new TextEncoder().encode(text).length;
       this.manifest = JSON.parse(text);
-      if (this.manifest.version !== 1) throw new Error(`unknown index version ${this.manifest.version}`);
+      if (this.manifest.version !== INDEX_VERSION) throw new Error(`unknown index version ${this.manifest.version}`);
     }
     return this.manifest;
   }
@@ -697,11 +699,17 @@ export class SearchIndex {
     };
   }
 
-  /** One article: its metadata, title and body (for the result list and snippets). */
+  /** One article's metadata and title (for the result list). */
   async article(ordinal) {
     const path = this.path("d", ordinal, this.manifest.doc_groups);
-    const [row, title, body] = JSON.parse(new TextDecoder().decode(await this.file(path)));
-    return { ...this.record(row), ordinal, title, body };
+    const [row, title] = JSON.parse(new TextDecoder().decode(await this.file(path)));
+    return { ...this.record(row), ordinal, title };
+  }
+
+  /** One article's body (for its snippet). */
+  async body(ordinal) {
+    const path = this.path("b", ordinal, this.manifest.body_groups);
+    return new TextDecoder().decode(await this.file(path));
   }
 
   /** Metadata of many articles, read from the metadata shards (CSV, tests). */
@@ -847,6 +855,13 @@ class SearchPage {
     this.index = new SearchIndex(new URL(root.dataset.index || "search/", document.baseURI));
     this.tagNames = new Map();
     this.run = 0;
+    // Snippets are filled in as results come near the screen: a body is most of
+    // a result's bytes, and most of a page of results is never scrolled to.
+    this.snippets = new WeakMap();
+    this.observer =
+      typeof IntersectionObserver === "undefined"
+        ? null
+        : new IntersectionObserver((entries) => this.onVisible(entries), { rootMargin: "300px 0px" });
   }
 
   async start() {
@@ -920,6 +935,7 @@ class SearchPage {
   async show(state) {
     const run = ++this.run;
     this.state = state;
+    this.observer?.disconnect();
     this.writeForm(state);
     const hasFilter = FILTERS.some((f) => state[f]);
     this.list.replaceChildren();
@@ -961,7 +977,12 @@ class SearchPage {
     if (run !== this.run) return; // a newer search has started
     const terms = tree ? highlightTerms(tree) : [];
     this.list.start = (page - 1) * PAGE_SIZE + 1;
-    this.list.replaceChildren(...articles.map((a) => this.renderResult(a, terms)));
+    const items = articles.map((a) => this.renderResult(a, terms));
+    this.list.replaceChildren(...items);
+    for (const li of items) {
+      if (this.observer) this.observer.observe(li);
+      else this.fillSnippet(li);
+    }
     const ms = Math.round(performance.now() - started);
     this.setStatus(
       total
@@ -1004,13 +1025,37 @@ class SearchPage {
     }
     const snippet = document.createElement("p");
     snippet.className = "snippet";
-    const ranges = matchRanges(article.body, terms);
-    const [from, to] = snippetWindow(article.body, ranges);
-    if (from > 0) snippet.append("…");
-    appendMarked(snippet, article.body.replaceAll("\n", " "), ranges, from, to);
-    if (to < article.body.length) snippet.append("…");
     li.append(h, meta, snippet);
+    this.snippets.set(li, { ordinal: article.ordinal, terms, snippet });
     return li;
+  }
+
+  onVisible(entries) {
+    for (const entry of entries) {
+      if (!entry.isIntersecting) continue;
+      this.observer.unobserve(entry.target);
+      this.fillSnippet(entry.target);
+    }
+  }
+
+  /** The snippet of a listed result: a window of its body around the first match. */
+  async fillSnippet(li) {
+    const wanted = this.snippets.get(li);
+    if (!wanted) return;
+    this.snippets.delete(li);
+    const { ordinal, terms, snippet } = wanted;
+    let body;
+    try {
+      body = await this.index.body(ordinal);
+    } catch {
+      return; // the title and metadata are shown; the snippet stays empty
+    }
+    const ranges = matchRanges(body, terms);
+    const [from, to] = snippetWindow(body, ranges);
+    if (from > 0) snippet.append("…");
+    appendMarked(snippet, body.replaceAll("\n", " "), ranges, from, to);
+    if (to < body.length) snippet.append("…");
+    li.dataset.snippet = "done";
   }
 
   renderPager(page, pages) {
