@@ -41,6 +41,8 @@ from typing import Any
 
 import yaml
 
+from scraper.markdown_out import StoredArticleError, parse, render
+
 STAMP_FIELD = "generated_sha256"
 ALSO_AT_FIELD = "also_at"
 _STAMP_LINE = re.compile(r"^generated_sha256: ([0-9a-f]{64})\n", re.MULTILINE)
@@ -197,8 +199,8 @@ def write_article(path: Path, text: str, *, keep: Iterable[str] = ()) -> WriteOu
 def _carry_over(old: str, new: str, keep: tuple[str, ...]) -> str:
     """`new` with the old file's `also_at` merged in and its `keep` fields restored."""
     try:
-        old_front = _front(old)[0]
-    except (ValueError, yaml.YAMLError):
+        old_front = parse(old)[0]
+    except StoredArticleError:
         return new
     previous = old_front.get(ALSO_AT_FIELD)
     if isinstance(previous, list) and previous:
@@ -206,11 +208,11 @@ def _carry_over(old: str, new: str, keep: tuple[str, ...]) -> str:
     kept = {key: old_front[key] for key in keep if key in old_front}
     if not kept:
         return new
-    data, rest = _front(new)
+    data, body = parse(new)
     if all(key in data and data[key] == value for key, value in kept.items()):
         return new
     data.update(kept)
-    return _with_front(data, rest)
+    return render(data, body)
 
 
 def merge_also_at(path: Path, urls: list[str]) -> WriteOutcome:
@@ -235,23 +237,13 @@ def merge_also_at(path: Path, urls: list[str]) -> WriteOutcome:
     return WriteOutcome.UPDATED
 
 
-def _front(text: str) -> tuple[dict[str, Any], str]:
-    end = _front_matter_end(text)
-    if end is None:
-        raise ValueError("article has no YAML front matter")
-    data = yaml.safe_load(text[4:end]) or {}
-    if not isinstance(data, dict):
-        raise ValueError("article front matter is not a mapping")
-    return data, text[end + 4 :]
-
-
 def _merge_list(text: str, key: str, values: list[str]) -> str:
     """`text` with `values` appended to the front-matter list `key` (no duplicates).
 
-    The front matter is dumped with the options of markdown_out.to_markdown,
-    so the fields that did not change keep their exact form.
+    Rendered by markdown_out.render, the layout to_markdown writes, so the
+    fields that did not change keep their exact form.
     """
-    data, rest = _front(text)
+    data, body = parse(text)
     current = data.get(key)
     listed = [str(v) for v in current] if isinstance(current, list) else []
     own = data.get("url")
@@ -259,12 +251,7 @@ def _merge_list(text: str, key: str, values: list[str]) -> str:
     if not added:
         return text
     data[key] = listed + added
-    return _with_front(data, rest)
-
-
-def _with_front(data: dict[str, Any], rest: str) -> str:
-    header = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-    return f"---\n{header}---\n{rest}"
+    return render(data, body)
 
 
 def atomic_write(path: Path, text: str) -> None:

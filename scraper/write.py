@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 
 from scraper.dedupe import Deduper
-from scraper.markdown_out import to_markdown
+from scraper.markdown_out import StoredArticleError, parse, to_markdown
 from scraper.models import Article
 from scraper.slugs import slug_for
 from scraper.store import WriteOutcome, merge_also_at, write_article
@@ -66,9 +66,11 @@ class ArticleWriter:
         """Refill the near-duplicate index from the stored articles (when it was lost)."""
         items = []
         for path in sorted(self.content_dir.glob("*.md")):
-            parts = path.read_text(encoding="utf-8").split("---\n", 2)
-            if len(parts) == 3:
-                items.append((path.stem, dedupe_text(parts[2])))
+            try:
+                _, body = parse(path.read_text(encoding="utf-8"))
+            except (StoredArticleError, UnicodeDecodeError):
+                continue  # unreadable files are reported by the build and by retag
+            items.append((path.stem, dedupe_text(body)))
         self.deduper.rebuild(items)
         return len(items)
 
