@@ -62,7 +62,6 @@ from __future__ import annotations
 import calendar
 import html
 import itertools
-import pickle
 import re
 import threading
 from collections import OrderedDict, deque
@@ -91,6 +90,7 @@ from .index import (
     open_index,
     read_order,
 )
+from .postings import positions_array
 
 FILTER_FIELDS = {"tag": "tags", "place": "place", "site": "site", "year": "year"}
 QUERY_FIELDS = (*FILTER_FIELDS, "title")
@@ -618,26 +618,18 @@ class _DocSets:
         """Sorted `document << 32 | position` of every occurrence of `text` in `fieldname`."""
         if (found := self._cached(("positions", fieldname, text))) is not None:
             return found
-        docs: list[int] = []
-        counts: list[int] = []
-        deltas: list[int] = []
-        if (fieldname, text) in self.reader:
-            for docnum, value in self.reader.postings(fieldname, text).all_items():
-                # Whoosh's Positions format: a 4-byte count, then the pickled deltas.
-                data = value[4:]
-                step = pickle.loads(data if data.endswith(b".") else data + b".")
-                docs.append(docnum)
-                counts.append(len(step))
-                deltas.extend(step)
         found = _EMPTY
-        if deltas:
-            flat = np.cumsum(np.asarray(deltas, dtype=np.int64))
-            sizes = np.asarray(counts, dtype=np.int64)
-            ends = np.cumsum(sizes)
-            before = np.concatenate(([0], flat[ends[:-1] - 1]))
-            flat -= np.repeat(before, sizes)
-            flat += np.repeat(np.asarray(docs, dtype=np.int64) << 32, sizes)
-            found = np.unique(flat)
+        if (fieldname, text) in self.reader:
+            docnums: list[int] = []
+            values: list[bytes] = []
+            for docnum, value in self.reader.postings(fieldname, text).all_items():
+                docnums.append(docnum)
+                values.append(value)
+            found = positions_array(docnums, values)
+            if len(found) > 1 and not (found[1:] > found[:-1]).all():
+                # Postings come by ascending document and positions were written
+                # ascending, so this never runs; matching relies on sorted arrays.
+                found = np.unique(found)
         return self._keep(("positions", fieldname, text), found)
 
     def phrase(self, fieldname: str, words: Words) -> np.ndarray:

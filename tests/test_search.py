@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from whoosh import index as whoosh_index
 
 from archive_search import (
     IndexUnavailable,
@@ -30,7 +31,7 @@ from archive_search import (
 )
 from archive_search.analysis import HAN, tokens
 from archive_search.documents import Doc, canonical_key
-from archive_search.query import parse
+from archive_search.query import parse, to_whoosh
 from scraper.markdown_out import render
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -426,3 +427,24 @@ def test_snippet_of_a_match_deep_in_a_long_body(tmp_path: Path) -> None:
         plain = text.replace("<mark>", "").replace("</mark>", "")
         assert text.startswith("…") and text.endswith("…") and "<mark>" in text
         assert "村务公开" in plain and len(plain) <= 84
+
+
+QUERIES = [
+    "软弱涣散", "党", "村湾 党支部", "整顿 OR 联审", "党支部 NOT 红安县", '"软弱，涣散"',
+    "cpu", "2021年", "title:党建", "tag:rectification 后进村", "NOT 党", "集体经济",
+    "place:咸宁市", "year:2021 村",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_whoosh_own_queries_find_what_search_finds(index_dir: Path, query: str) -> None:
+    """The index stands on its own: Whoosh's phrase matching reads the packed positions."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as searcher:
+        hits = searcher.search(to_whoosh(parse(query)), limit=None)
+        by_whoosh = {hit["slug"] for hit in hits}
+    ix.close()
+    found = set(search(query, index_dir=index_dir, limit=None).slugs)
+    assert found == by_whoosh
+    if query not in ("NOT 党", '"软弱，涣散"'):
+        assert found, query  # the queries are chosen to find something

@@ -1,0 +1,146 @@
+"""How the index is written: the fast term grouping, packed positions, parallel bulk writes.
+
+Each speed-up stands beside the slower definition it replaces and is held
+to it: `term_positions` to `tokens()`, `normalize` to per-character NFKC,
+and an index
+written by parallel processes in many segments to one written by one.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from whoosh import index as whoosh_index
+
+from archive_search import build_index, close_searchers, search
+from archive_search import index as index_module
+from archive_search import segments as segments_module
+from archive_search.analysis import normalize, term_positions, tokens
+from archive_search.documents import Doc
+from archive_search.postings import decode_positions, encode_positions, positions_array
+from tests.test_search import DOCS, QUERIES
+
+# Text drawn from what articles mix: Han (with compatibility ideographs),
+# Latin, full-width letters and digits, punctuation, spaces and line breaks.
+ARTICLE_TEXT = st.text(
+    alphabet=st.sampled_from(
+        list("党建引领乡村振兴软弱涣散村级集体经济合作社湾")
+        + list("CPUcpu2021 ＣＰＵ２０２１豈更")
+        + list("，。、！？“”《》（）—…\n\t ")
+        + ["\u00e9", "\u0130", "\u00bd", "\ufb01"]  # é, İ (lower-cases to two), ½, ﬁ
+    ),
+    max_size=80,
+)
+
+
+@given(ARTICLE_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_term_positions_are_the_tokens_grouped(text: str) -> None:
+    grouped: dict[str, list[int]] = defaultdict(list)
+    for term in tokens(text):
+        grouped[term.text].append(term.position)
+    assert term_positions(text) == dict(grouped)
+
+
+@given(st.text(max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_normalize_folds_one_character_at_a_time(text: str) -> None:
+    def fold(ch: str) -> str:
+        folded = unicodedata.normalize("NFKC", ch)
+        return folded if len(folded) == 1 else ch
+
+    assert normalize(text) == "".join(fold(ch) for ch in text).lower()
+
+
+def test_packed_positions_round_trip_and_decode_in_bulk() -> None:
+    values = [encode_positions([0, 5, 70000]), encode_positions([3]), encode_positions([])]
+    assert [decode_positions(v) for v in values] == [[0, 5, 70000], [3], []]
+    flat = positions_array([2, 7, 9], values)
+    assert flat.tolist() == [2 << 32, (2 << 32) | 5, (2 << 32) | 70000, (7 << 32) | 3]
+
+
+def many_docs(count: int) -> list[Doc]:
+    """`count` articles varying the fixture texts, so each has its own slug and date."""
+    out = []
+    for n in range(count):
+        base = DOCS[n % len(DOCS)]
+        day = f"2019-{n % 12 + 1:02d}-{n % 28 + 1:02d}"
+        out.append(
+            Doc(
+                slug=f"{day}-{n:04d}", title=f"{base.title}（{n}）", body=base.body + f"\n第{n}篇。",
+                date=day, tags=base.tags, primary_tag=base.primary_tag, province=base.province,
+                city=base.city, county=base.county, site=base.site,
+            )
+        )  # fmt: skip
+    return out
+
+
+def segment_sizes(folder: Path) -> list[int]:
+    ix = whoosh_index.open_dir(str(folder))
+    try:
+        return sorted(segment.doc_count_all() for segment in ix._segments())
+    finally:
+        ix.close()
+
+
+def test_a_bulk_build_in_parallel_segments_finds_what_one_writer_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = many_docs(120)
+    build_index(tmp_path / "single", docs, procs=1)
+    monkeypatch.setattr(segments_module, "BULK_DOCS", 20)
+    monkeypatch.setattr(segments_module, "SEGMENT_CHARS", 1_500)  # a few dozen articles
+    report = build_index(tmp_path / "parallel", docs, procs=2)
+    assert report.added == 120 and report.total == 120
+    sizes = segment_sizes(tmp_path / "parallel")
+    assert len(sizes) >= 4 and sum(sizes) == 120
+    assert segment_sizes(tmp_path / "single") == [120]
+    for query in [*QUERIES, "第7篇", "（11）"]:
+        one = search(query, index_dir=tmp_path / "single", limit=None)
+        two = search(query, index_dir=tmp_path / "parallel", limit=None)
+        assert one.slugs == two.slugs, query
+        assert [h.snippet for h in one.hits] == [h.snippet for h in two.hits]
+    close_searchers()
+
+
+def test_small_commits_are_merged_ten_of_a_size_at_a_time_and_big_segments_never(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(segments_module, "SMALL_SEGMENT_DOCS", 20)
+    docs = many_docs(60)
+    build_index(tmp_path, docs[:40], procs=1)
+    assert segment_sizes(tmp_path) == [40]
+    for n in range(40, 60):  # twenty builds adding one article each
+        build_index(tmp_path, docs[: n + 1], procs=1)
+        sizes = segment_sizes(tmp_path)
+        assert 40 in sizes  # never rewritten
+        assert sizes.count(1) <= segments_module.MERGE_FANOUT
+    # The eleventh build merged the ten one-article segments into its own.
+    assert segment_sizes(tmp_path) == [1] * 9 + [11, 40]
+    assert search("第59篇", index_dir=tmp_path).total == 1
+    close_searchers()
+
+
+def test_articles_a_parallel_writer_lost_are_written_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whoosh's MpWriter drops a dead worker's segment silently; the build notices."""
+    real = index_module.write_changes
+    calls: list[int] = []
+
+    def lossy(ix: object, *, delete: list[str], add: list[dict], procs: int | None) -> None:
+        calls.append(len(add))
+        real(ix, delete=delete, add=add[:-3] if len(calls) == 1 else add, procs=procs)
+
+    monkeypatch.setattr(index_module, "write_changes", lossy)
+    docs = many_docs(30)
+    report = build_index(tmp_path, docs, procs=1)
+    assert calls == [30, 3]
+    assert report.total == 30
+    assert search(docs[-1].title, index_dir=tmp_path).slugs == [docs[-1].slug]
+    close_searchers()
