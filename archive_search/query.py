@@ -90,13 +90,14 @@ from .index import (
     open_index,
     read_order,
 )
-from .postings import positions_array
+from .postings import term_arrays
 
 FILTER_FIELDS = {"tag": "tags", "place": "place", "site": "site", "year": "year"}
 QUERY_FIELDS = (*FILTER_FIELDS, "title")
 OPERATORS = ("AND", "OR", "NOT")
 SNIPPET_CHARS = 80  # the longest snippet, in characters
 SNIPPET_SURROUND = 30  # context before and after the first match
+SNIPPET_WINDOW = 400  # characters after the scan start tried first (see `snippet`)
 _FIELD_WORD = re.compile(rf"({'|'.join(QUERY_FIELDS)}):(.*)", re.DOTALL)
 _YEAR = re.compile(r"\d{4}")
 _DAY_FILTER = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
@@ -574,6 +575,41 @@ def close_searchers() -> None:
 # offsets, and AND, OR and NOT are array intersections, unions and differences.
 
 _EMPTY = np.zeros(0, dtype=np.int64)
+POSITIONED_FIELDS = ("title", "body")
+
+
+# Set operations on sorted arrays without duplicates.  numpy's own
+# (intersect1d, isin, setdiff1d) sort their inputs again, which at 100,000
+# articles costs more than the rest of a query: a common bigram occurs a
+# million times.  These use the order the arrays already have.
+
+
+def _dedupe_sorted(values: np.ndarray) -> np.ndarray:
+    """The distinct values of a sorted array."""
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=bool)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
+
+
+def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Mask of the `values` (any order) that occur in `sorted_set`."""
+    if not len(sorted_set) or not len(values):
+        return np.zeros(len(values), dtype=bool)
+    at = np.searchsorted(sorted_set, values)
+    np.minimum(at, len(sorted_set) - 1, out=at)
+    return sorted_set[at] == values
+
+
+def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The values in both sorted arrays, searching the longer for each of the shorter."""
+    if len(a) > len(b):
+        a, b = b, a
+    return a[_in_sorted(a, b)]
+
+
 _CACHE_BYTES = 256 << 20  # term arrays (documents, positions) kept per searcher
 _RESULTS_KEPT = 256  # recent queries' matches, and their pages of hits, kept per searcher
 _PAGE_HITS_KEPT = 100  # a page of hits is kept when it holds no more than this
@@ -608,28 +644,19 @@ class _DocSets:
         """The sorted documents holding `text` in `fieldname`."""
         if (found := self._cached(("docs", fieldname, text))) is not None:
             return found
-        found = _EMPTY
-        if (fieldname, text) in self.reader:
-            ids = self.reader.postings(fieldname, text).all_ids()
-            found = np.unique(np.fromiter(ids, dtype=np.int64))
+        if fieldname in POSITIONED_FIELDS:
+            # Whoosh stores the positions inside the postings, so reading the
+            # documents alone would cost as much as reading the positions.
+            found = _dedupe_sorted(self.positions(fieldname, text) >> 32)
+        else:
+            found = term_arrays(self.reader, fieldname, text, positions=False)
         return self._keep(("docs", fieldname, text), found)
 
     def positions(self, fieldname: str, text: str) -> np.ndarray:
         """Sorted `document << 32 | position` of every occurrence of `text` in `fieldname`."""
         if (found := self._cached(("positions", fieldname, text))) is not None:
             return found
-        found = _EMPTY
-        if (fieldname, text) in self.reader:
-            docnums: list[int] = []
-            values: list[bytes] = []
-            for docnum, value in self.reader.postings(fieldname, text).all_items():
-                docnums.append(docnum)
-                values.append(value)
-            found = positions_array(docnums, values)
-            if len(found) > 1 and not (found[1:] > found[:-1]).all():
-                # Postings come by ascending document and positions were written
-                # ascending, so this never runs; matching relies on sorted arrays.
-                found = np.unique(found)
+        found = term_arrays(self.reader, fieldname, text, positions=True)
         return self._keep(("positions", fieldname, text), found)
 
     def phrase(self, fieldname: str, words: Words) -> np.ndarray:
@@ -641,7 +668,7 @@ class _DocSets:
         for text in set(terms[1:]):
             if not len(candidates):
                 return _EMPTY
-            candidates = np.intersect1d(candidates, self.term(fieldname, text), assume_unique=True)
+            candidates = _intersect(candidates, self.term(fieldname, text))
         if not len(candidates):
             return _EMPTY
         order = sorted(range(len(terms)), key=lambda k: len(self.positions(fieldname, terms[k])))
@@ -649,13 +676,13 @@ class _DocSets:
         for k in order:
             shifted = self.positions(fieldname, terms[k]) - positions[k]
             if starts is None:
-                starts = shifted[np.isin(shifted >> 32, candidates)]
+                starts = shifted[_in_sorted(shifted >> 32, candidates)]
             else:
-                starts = np.intersect1d(starts, shifted, assume_unique=True)
+                starts = _intersect(starts, shifted)
             if not len(starts):
                 return _EMPTY
         assert starts is not None
-        return np.unique(starts >> 32)
+        return _dedupe_sorted(starts >> 32)
 
     def node(self, node: Node) -> np.ndarray:
         """The documents matching a parsed query (sorted, live)."""
@@ -668,13 +695,13 @@ class _DocSets:
         if isinstance(node, FieldIs):
             return self.term(FILTER_FIELDS[node.name], node.value)
         if isinstance(node, Not):
-            return np.setdiff1d(self.live, self.node(node.child), assume_unique=True)
+            return self.live[~_in_sorted(self.live, self.node(node.child))]
         if isinstance(node, All):
             found = self.node(node.children[0])
             for child in node.children[1:]:
                 if not len(found):
                     break
-                found = np.intersect1d(found, self.node(child), assume_unique=True)
+                found = _intersect(found, self.node(child))
             return found
         parts = [self.node(child) for child in node.children]
         return np.unique(np.concatenate(parts)) if parts else _EMPTY
@@ -695,11 +722,11 @@ class _DocSets:
         given = dict(filters)
         for fieldname, name in (("tags", "tag"), ("place", "place"), ("site", "site")):
             if given.get(name) and len(found):
-                found = np.intersect1d(found, self.term(fieldname, given[name]), assume_unique=True)
+                found = _intersect(found, self.term(fieldname, given[name]))
         start, end = given.get("date_from"), given.get("date_to")
         if (start or end) and len(found):
-            found = np.intersect1d(found, self.day_range(start, end), assume_unique=True)
-        found = found[np.isin(found, self.live, assume_unique=True)]
+            found = _intersect(found, self.day_range(start, end))
+        found = _intersect(found, self.live)
         self.results[key] = found
         if len(self.results) > _RESULTS_KEPT:
             self.results.popitem(last=False)
@@ -836,14 +863,22 @@ def snippet(body: str, node: Node, title: str = "") -> str:
     chars = {w.terms[0] for w in found if w.scope == "any" and _is_single_han(w.terms)}
     if phrases or chars:
         cut = _scan_start(body, phrases, chars)
-        text = body[cut:]
-        fragments = _FRAGMENTER.fragment_tokens(text, _marked_tokens(text, phrases, chars))
-        first = next(iter(fragments), None)
-        if first is not None:
-            html_text = _FORMATTER.format_fragment(first)
-            before = "…" if cut + first.startchar > 0 else ""
-            after = "…" if first.endchar < len(text) else ""
-            return before + html_text.strip() + after
+        rest = len(body) - cut
+        # Whoosh's fragmenter reads every token to the end of the text it is
+        # given, so it first gets a window after the cut; a fragment ending
+        # well inside the window is the one the whole text gives.
+        for text in (body[cut : cut + SNIPPET_WINDOW], body[cut:]):
+            fragments = _FRAGMENTER.fragment_tokens(text, _marked_tokens(text, phrases, chars))
+            first = next(iter(fragments), None)
+            if first is not None and (
+                len(text) == rest or first.endchar + SNIPPET_CHARS <= len(text)
+            ):
+                html_text = _FORMATTER.format_fragment(first)
+                before = "…" if cut + first.startchar > 0 else ""
+                after = "…" if first.endchar < rest else ""
+                return before + html_text.strip() + after
+            if len(text) == rest:
+                break
     lead = body or title
     more = "…" if len(lead) > SNIPPET_CHARS else ""
     return _FORMATTER._text(lead[:SNIPPET_CHARS]).strip() + more

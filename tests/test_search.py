@@ -429,6 +429,25 @@ def test_snippet_of_a_match_deep_in_a_long_body(tmp_path: Path) -> None:
         assert "村务公开" in plain and len(plain) <= 84
 
 
+@pytest.mark.parametrize(
+    "query", ["村务公开", "cpu", "村务 OR 不存在", "务", "压实 公开", "责任。全面"]
+)
+def test_the_snippet_window_gives_the_snippet_of_the_whole_text(
+    query: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Matches at every distance from the scan start, the window's edge included."""
+    from archive_search import query as query_module
+
+    filler = "会议强调要压实责任。"
+    node = parse(query)
+    for before in range(0, 900, 7):
+        body = (filler * 90)[:before] + "全面推行ＣＰＵ村务公开平台。" + filler * 20
+        windowed = query_module.snippet(body, node)
+        with monkeypatch.context() as patch:
+            patch.setattr(query_module, "SNIPPET_WINDOW", 10**9)
+            assert query_module.snippet(body, node) == windowed, before
+
+
 QUERIES = [
     "软弱涣散", "党", "村湾 党支部", "整顿 OR 联审", "党支部 NOT 红安县", '"软弱，涣散"',
     "cpu", "2021年", "title:党建", "tag:rectification 后进村", "NOT 党", "集体经济",
