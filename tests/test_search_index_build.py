@@ -22,7 +22,12 @@ from archive_search import index as index_module
 from archive_search import segments as segments_module
 from archive_search.analysis import normalize, term_positions, tokens
 from archive_search.documents import Doc
-from archive_search.postings import decode_positions, encode_positions, positions_array
+from archive_search.postings import (
+    decode_positions,
+    encode_positions,
+    positions_array,
+    term_arrays,
+)
 from tests.test_search import DOCS, QUERIES
 
 # Text drawn from what articles mix: Han (with compatibility ideographs),
@@ -144,3 +149,32 @@ def test_articles_a_parallel_writer_lost_are_written_again(
     assert report.total == 30
     assert search(docs[-1].title, index_dir=tmp_path).slugs == [docs[-1].slug]
     close_searchers()
+
+
+def test_block_reading_agrees_with_whoosh_matchers_on_every_term(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`term_arrays` reads Whoosh's blocks directly; its matchers are the reference."""
+    monkeypatch.setattr(segments_module, "BULK_DOCS", 20)
+    monkeypatch.setattr(segments_module, "SEGMENT_CHARS", 2_000)
+    docs = many_docs(150)
+    build_index(tmp_path, docs, procs=2)
+    build_index(tmp_path, docs[::2], procs=1)  # deletions in every segment
+    ix = whoosh_index.open_dir(str(tmp_path))
+    with ix.reader() as reader:
+        assert len(reader.leaf_readers()) > 2 and reader.has_deletions()
+        live = {n for n in range(reader.doc_count_all()) if not reader.is_deleted(n)}
+        checked = 0
+        for fieldname, text in reader.all_terms():
+            if fieldname not in ("title", "body", "chars", "tags", "slug"):
+                continue
+            items = list(reader.postings(fieldname, text).all_items())
+            docs_found = term_arrays(reader, fieldname, text, positions=False)
+            assert [d for d in docs_found.tolist() if d in live] == [d for d, _ in items]
+            if fieldname in ("title", "body"):
+                flat = term_arrays(reader, fieldname, text, positions=True)
+                expected = [(d << 32) | p for d, value in items for p in decode_positions(value)]
+                assert [v for v in flat.tolist() if v >> 32 in live] == expected
+            checked += 1
+    ix.close()
+    assert checked > 500
