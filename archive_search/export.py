@@ -7,12 +7,13 @@ postings exported here.  A plain static host applies no compression and a
 cut into many small files and a query fetches only those it needs:
 
 search/manifest.json        loaded first (revalidated): counts, facets, folder hashes
-search/{k,s,t}/<g>-<hash>/<n>.bin
+search/{k,s,t,g}/<g>-<hash>/<n>.bin
                             key shard n of a family: each key is hashed (FNV-1a of its
                             UTF-8 bytes) into one of `shards[family]` files; gzip when
                             that is smaller.  Families: k = positions in title and
                             body (phrases), s = doc sets (one-word queries,
-                            characters, filters), t = positions in the title (title:)
+                            characters, filters), t = positions in the title (title:),
+                            g = positions of trigrams (Chinese phrases of 3+ characters)
 search/m/<g>-<hash>/<n>.bin metadata of ordinals n*META_BLOCK …, gzip JSON (for CSV)
 search/d/<g>-<hash>/<o>.bin one article's metadata row and title, JSON (gzip when smaller):
                             the result list, shown at once
@@ -38,6 +39,10 @@ Keys and their data:
                               than any title's length), so a phrase never spans
                               the two fields
     "@" + a term              kind 0: the same, title positions only
+    a trigram (3 Han chars)   kind 0: the same for `analysis.chained_trigrams`, each at its
+                              first bigram's position: a Chinese phrase is matched by
+                              overlapping trigrams, far rarer than its bigrams (a common
+                              bigram's positions are tens of kilobytes at 10,000 articles)
     "=" + a term              kind 1-3: the articles whose title or body hold the term
     "#" + a Han character     kind 1-3: the articles whose title or body contain it
     "^" + a Han character     kind 1-3: the articles whose title contains it
@@ -64,10 +69,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive_search.analysis import HAN, normalize, tokens
+from archive_search.analysis import HAN, chained_trigrams, normalize, term_positions, tokens
 from archive_search.documents import Doc, canonical_key
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
 META_BLOCK = 50  # articles per metadata shard (~6 KB gzip)
 GROUP_SIZE = 100  # files per content-hashed folder
@@ -75,9 +80,10 @@ HASH_CHARS = 8
 URL_PATTERN = "articles/{slug}.html"
 
 _HAN_CHAR = re.compile(f"[{HAN}]")
+_HAN_TRIGRAM = re.compile(f"[{HAN}]{{3}}")  # no token is three Han characters: no clash
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-FAMILIES = ("k", "s", "t")
+FAMILIES = ("k", "s", "t", "g")
 KIND_POSITIONS = 0
 KIND_LIST = 1
 KIND_RUNS = 2
@@ -208,18 +214,23 @@ class _Builder:
     sets: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, ordinal: int, doc: Doc) -> None:
-        in_title: dict[str, list[int]] = defaultdict(list)
-        anywhere: dict[str, list[int]] = defaultdict(list)
-        for term in tokens(doc.title):
-            in_title[term.text].append(term.position)
-            anywhere[term.text].append(term.position)
-        for term in tokens(doc.body):
-            anywhere[term.text].append(self.body_offset + term.position)
+        in_title = term_positions(doc.title)
+        in_body = term_positions(doc.body)
+        # Title positions come first and stay below body_offset: sorted per article.
+        anywhere = {text: list(positions) for text, positions in in_title.items()}
+        offset = self.body_offset
+        for text, positions in in_body.items():
+            anywhere.setdefault(text, []).extend([offset + p for p in positions])
         for text, positions in anywhere.items():
             self._append(text, ordinal, positions)
             self.sets["=" + text].append(ordinal)
         for text, positions in in_title.items():
             self._append("@" + text, ordinal, positions)
+        grams = chained_trigrams(in_title)
+        for text, positions in chained_trigrams(in_body).items():
+            grams.setdefault(text, []).extend([offset + p for p in positions])
+        for text, positions in grams.items():
+            self._append(text, ordinal, positions)
         title_chars = set(_HAN_CHAR.findall(normalize(doc.title)))
         for char in sorted(title_chars | set(_HAN_CHAR.findall(normalize(doc.body)))):
             self.sets["#" + char].append(ordinal)
@@ -256,7 +267,7 @@ class _Builder:
 
 
 def family(key: str) -> str:
-    """The shard family of a key: positions anywhere (k), in the title (t), or doc sets (s).
+    """The shard family of a key: positions (k), title positions (t), doc sets (s), trigrams (g).
 
     Families are sharded apart so that a one-word query fetches a doc set, not
     the positions only phrases need.
@@ -265,6 +276,8 @@ def family(key: str) -> str:
         return "t"
     if key[0] in "=#^" or ":" in key:
         return "s"
+    if _HAN_TRIGRAM.fullmatch(key):
+        return "g"
     return "k"
 
 

@@ -8,6 +8,7 @@ written by parallel processes in many segments to one written by one.
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -20,7 +21,13 @@ from whoosh import index as whoosh_index
 from archive_search import build_index, close_searchers, search
 from archive_search import index as index_module
 from archive_search import segments as segments_module
-from archive_search.analysis import normalize, term_positions, tokens
+from archive_search.analysis import (
+    chained_trigrams,
+    is_han_run,
+    normalize,
+    term_positions,
+    tokens,
+)
 from archive_search.documents import Doc
 from archive_search.postings import (
     decode_positions,
@@ -50,6 +57,29 @@ def test_term_positions_are_the_tokens_grouped(text: str) -> None:
     for term in tokens(text):
         grouped[term.text].append(term.position)
     assert term_positions(text) == dict(grouped)
+
+
+@given(ARTICLE_TEXT)
+@settings(max_examples=300, deadline=None)
+def test_chained_trigrams_stand_where_two_bigram_tokens_chain(text: str) -> None:
+    """The reference: consecutive tokens, both Han bigrams, sharing the middle character."""
+    found = list(tokens(text))
+    expected: dict[str, list[int]] = defaultdict(list)
+    for a, b in itertools.pairwise(found):
+        if (
+            len(a.text) == len(b.text) == 2
+            and is_han_run(a.text + b.text)
+            and b.position == a.position + 1
+            and a.text[1] == b.text[0]
+        ):
+            expected[a.text + b.text[1]].append(a.position)
+    assert chained_trigrams(term_positions(text)) == dict(expected)
+
+
+def test_trigrams_chain_across_a_space_as_bigram_phrases_do() -> None:
+    assert chained_trigrams(term_positions("党建 建设")) == {"党建设": [0]}
+    assert chained_trigrams(term_positions("党建，建设")) == {}
+    assert chained_trigrams(term_positions("软弱涣散")) == {"软弱涣": [0], "弱涣散": [1]}
 
 
 @given(st.text(max_size=60))

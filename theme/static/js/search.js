@@ -11,8 +11,10 @@
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
 const RUNS = new RegExp(`([${HAN}]+)|((?:(?![${HAN}])[\\p{L}\\p{N}])+)`, "gu");
 const HAN_ONLY = new RegExp(`^[${HAN}]+$`, "u");
+const HAN_PAIR = new RegExp(`^[${HAN}]{2}$`, "u");
+const HAN_TRIGRAM = new RegExp(`^[${HAN}]{3}$`, "u");
 export const PAGE_SIZE = 20;
-const INDEX_VERSION = 2; // export.FORMAT_VERSION
+const INDEX_VERSION = 3; // export.FORMAT_VERSION
 
 // ------------------------------------------------------------------ tokenizer
 
@@ -129,8 +131,12 @@ function quoted(text, start) {
 }
 
 function pushWords(out, text, scope) {
-  const terms = tokens(text).map((t) => t.text);
-  if (terms.length) out.push({ kind: "word", node: { type: "words", terms, scope }, text });
+  const found = tokens(text);
+  if (!found.length) return;
+  const terms = found.map((t) => t.text);
+  // Offsets from the first token: gaps where punctuation was (query.Words.positions).
+  const positions = found.map((t) => t.position - found[0].position);
+  out.push({ kind: "word", node: { type: "words", terms, positions, scope }, text });
 }
 
 function lex(text) {
@@ -324,11 +330,32 @@ function readVarint(bytes, state) {
   }
 }
 
-/** The shard family of a key, as export.family(): k positions, t title positions, s doc sets. */
+/** The shard family of a key, as export.family(): k positions, t title positions, s doc sets, g trigrams. */
 function shardFamily(key) {
   if (key[0] === "@") return "t";
   if ("=#^".includes(key[0]) || key.includes(":")) return "s";
+  if (HAN_TRIGRAM.test(key)) return "g";
   return "k";
+}
+
+/**
+ * The keys and offsets that match a phrase of `terms` at `positions`.  A
+ * Chinese phrase (chained bigrams at consecutive positions) is matched by
+ * trigrams at offsets 0, 2, 4 … and the last: each bigram lies in one, and a
+ * trigram stands exactly where its two bigrams follow each other
+ * (analysis.chained_trigrams), so the match is the same, from far rarer terms.
+ */
+export function phraseKeys(terms, positions, prefix) {
+  const chained =
+    !prefix &&
+    terms.length >= 2 &&
+    terms.every((t, k) => HAN_PAIR.test(t) && positions[k] === k && (k === 0 || terms[k - 1][1] === t[0]));
+  if (!chained) return { keys: terms.map((t) => prefix + t), offsets: positions };
+  const last = terms.length - 2;
+  const offsets = [];
+  for (let k = 0; k < last; k += 2) offsets.push(k);
+  offsets.push(last);
+  return { keys: offsets.map((k) => terms[k] + terms[k + 1][1]), offsets };
 }
 
 /** 32-bit FNV-1a of the UTF-8 bytes, as export.fnv1a(). */
@@ -558,15 +585,15 @@ export class SearchIndex {
   }
 
   /** Articles whose title and body (or title only) hold the terms as a phrase. */
-  async matchText(terms, titleOnly) {
+  async matchText(terms, positions, titleOnly) {
     if (terms.length === 1 && isHanChar(terms[0])) {
       return this.docSet((titleOnly ? "^" : "#") + terms[0]);
     }
     if (terms.length === 1 && !titleOnly) return this.docSet("=" + terms[0]);
-    const prefix = titleOnly ? "@" : "";
-    const lists = await Promise.all(terms.map((t) => this.postings(prefix + t)));
+    const { keys, offsets } = phraseKeys(terms, positions, titleOnly ? "@" : "");
+    const lists = await Promise.all(keys.map((k) => this.postings(k)));
     if (lists.some((l) => !l)) return new Int32Array(0);
-    if (terms.length === 1) return lists[0].docs;
+    if (keys.length === 1) return lists[0].docs;
     const first = lists[0];
     const cursors = lists.map(() => 0);
     const out = [];
@@ -592,7 +619,7 @@ export class SearchIndex {
         let phrase = true;
         for (let k = 1; k < lists.length && phrase; k++) {
           const l = lists[k];
-          phrase = hasSorted(l.positions, p + k, l.starts[at[k]], l.starts[at[k] + 1]);
+          phrase = hasSorted(l.positions, p + offsets[k] - offsets[0], l.starts[at[k]], l.starts[at[k] + 1]);
         }
         if (phrase) {
           out.push(ordinal);
@@ -607,7 +634,7 @@ export class SearchIndex {
   async evaluate(node) {
     switch (node.type) {
       case "words":
-        return this.matchText(node.terms, node.scope === "title");
+        return this.matchText(node.terms, node.positions, node.scope === "title");
       case "field":
         return this.docSet(`${node.name}:${node.value}`);
       case "not":
