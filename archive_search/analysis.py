@@ -93,60 +93,49 @@ def tokens(text: str) -> Iterator[Term]:
             position += 1
 
 
-def term_positions(text: str) -> dict[str, list[int]]:
+def term_positions(text: str, trigrams: dict[str, list[int]] | None = None) -> dict[str, list[int]]:
     """Each term of `text` with its positions, in first-occurrence order: `tokens()` grouped.
 
     What an index needs of a text, without the character offsets and the
     objects `tokens()` makes for each term: the Whoosh index and the static
     export call this for every article, so it is the one hot loop of a build.
     A test holds it to `tokens()` on arbitrary text.
+
+    Given a dict, `trigrams` also receives the text's three-character terms,
+    each at the position of its first bigram.  A trigram stands where two
+    bigram tokens follow each other and share the middle character: inside
+    every Han run, and across a space where two runs happen to chain (党建
+    建设).  That is exactly what a phrase of those two bigrams matches, so the
+    static search page may match a Chinese phrase by overlapping trigrams —
+    fewer and far rarer terms to fetch — and find what Whoosh finds.
     """
     found: dict[str, list[int]] = {}
     position = 0
     previous_end = 0
     folded = normalize(text)
+    last_pair = ""  # the previous run's last bigram, if that run was Han
     for run in _RUNS.finditer(folded):
         start = run.start()
         if position and folded[previous_end:start].strip():
             position += 1
+            last_pair = ""
         previous_end = run.end()
         piece = run.group()
         if run.lastgroup == "word" or len(piece) == 1:
             found.setdefault(piece, []).append(position)
             position += 1
+            last_pair = ""
             continue
-        for i in range(len(piece) - 1):
+        size = len(piece)
+        for i in range(size - 1):
             found.setdefault(piece[i : i + 2], []).append(position + i)
-        position += len(piece) - 1
-    return found
-
-
-_HAN_PAIR = re.compile(f"[{HAN}]{{2}}")
-
-
-def chained_trigrams(grouped: dict[str, list[int]]) -> dict[str, list[int]]:
-    """Three-character terms of a text from its `term_positions`, at the first bigram's position.
-
-    A trigram stands where two bigram tokens follow each other (positions p
-    and p + 1) and share the middle character: inside every Han run, and
-    across a space where two runs happen to chain (党建 建设).  That is
-    exactly what a phrase of those two bigrams matches, so the static search
-    page may match a phrase by overlapping trigrams instead of bigrams —
-    fewer and far rarer terms to fetch — and still find what the Whoosh index
-    finds.
-    """
-    at: dict[int, str] = {}
-    for text, positions in grouped.items():
-        if _HAN_PAIR.fullmatch(text):
-            for position in positions:
-                at[position] = text
-    found: dict[str, list[int]] = {}
-    for position in sorted(at):
-        second = at.get(position + 1)
-        if second is not None:
-            first = at[position]
-            if first[1] == second[0]:
-                found.setdefault(first + second[1], []).append(position)
+        if trigrams is not None:
+            if last_pair and last_pair[1] == piece[0]:
+                trigrams.setdefault(last_pair + piece[1], []).append(position - 1)
+            for i in range(size - 2):
+                trigrams.setdefault(piece[i : i + 3], []).append(position + i)
+            last_pair = piece[-2:]
+        position += size - 1
     return found
 
 

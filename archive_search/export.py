@@ -39,11 +39,11 @@ Keys and their data:
                               than any title's length), so a phrase never spans
                               the two fields
     "@" + a term              kind 0: the same, title positions only
-    a trigram (3 Han chars)   kind 0: the same for `analysis.chained_trigrams`, each at its
+    a trigram (3 Han chars)   kind 0: the same for trigrams (`analysis.term_positions`), at their
                               first bigram's position: a Chinese phrase is matched by
                               overlapping trigrams, far rarer than its bigrams (a common
                               bigram's positions are tens of kilobytes at 10,000 articles)
-    "=" + a term              kind 1-3: the articles whose title or body hold the term
+    "=" + a term or trigram   kind 1-3: the articles whose title or body hold it
     "#" + a Han character     kind 1-3: the articles whose title or body contain it
     "^" + a Han character     kind 1-3: the articles whose title contains it
     "tag:", "place:",         kind 1-3: the articles of a practice, place (province,
@@ -69,8 +69,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from archive_search.analysis import HAN, chained_trigrams, normalize, term_positions, tokens
+from archive_search.analysis import HAN, normalize, term_positions, tokens
 from archive_search.documents import Doc, canonical_key
+from archive_search.packing import (
+    KIND_BITMAP,
+    KIND_LIST,
+    KIND_POSITIONS,
+    KIND_RUNS,
+    encode_doc_set,
+    encode_positions,
+    varint,
+)
 
 FORMAT_VERSION = 3
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
@@ -84,10 +93,7 @@ _HAN_TRIGRAM = re.compile(f"[{HAN}]{{3}}")  # no token is three Han characters: 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FAMILIES = ("k", "s", "t", "g")
-KIND_POSITIONS = 0
-KIND_LIST = 1
-KIND_RUNS = 2
-KIND_BITMAP = 3
+__all__ = ["KIND_BITMAP", "KIND_LIST", "KIND_POSITIONS", "KIND_RUNS", "encode_doc_set", "export"]
 
 
 @dataclass(frozen=True)
@@ -118,47 +124,12 @@ class ExportReport:
 # ---------------------------------------------------------------- encoding
 
 
-def varint(value: int, out: bytearray) -> None:
-    """Append `value` as an unsigned LEB128 varint (small numbers take one byte)."""
-    while value >= 0x80:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-
-
 def fnv1a(key: str) -> int:
     """32-bit FNV-1a of the UTF-8 bytes: the shard of a key, computed alike in JavaScript."""
     h = 0x811C9DC5
     for byte in key.encode("utf-8"):
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
     return h
-
-
-def encode_doc_set(ordinals: list[int], total: int) -> tuple[int, bytes]:
-    """The smallest of three encodings of a sorted set of ordinals: (kind, data)."""
-    as_list = bytearray()
-    previous = 0
-    for o in ordinals:
-        varint(o - previous, as_list)
-        previous = o
-    as_runs = bytearray()
-    end = 0
-    i = 0
-    while i < len(ordinals):
-        j = i
-        while j + 1 < len(ordinals) and ordinals[j + 1] == ordinals[j] + 1:
-            j += 1
-        varint(ordinals[i] - end, as_runs)
-        varint(j - i + 1, as_runs)
-        end = ordinals[j] + 1
-        i = j + 1
-    bitmap = bytearray((total + 7) // 8)
-    for o in ordinals:
-        bitmap[o >> 3] |= 1 << (o & 7)
-    return min(
-        ((KIND_LIST, bytes(as_list)), (KIND_RUNS, bytes(as_runs)), (KIND_BITMAP, bytes(bitmap))),
-        key=lambda kind_data: len(kind_data[1]),
-    )
 
 
 def _content_hash(data: bytes) -> str:
@@ -205,62 +176,61 @@ def _json_file(value: object) -> bytes:
 
 @dataclass
 class _Builder:
-    """Postings accumulated article by article, in ordinal order, already encoded."""
+    """Postings collected article by article, in ordinal order, encoded at the end.
+
+    Per positions key: [ordinals, position counts, all positions in turn],
+    plain lists (appending is cheap), encoded by `packing` in bulk.
+    """
 
     total: int
     body_offset: int
-    positions: dict[str, bytearray] = field(default_factory=dict)
-    last: dict[str, int] = field(default_factory=dict)
+    positions: dict[str, tuple[list[int], list[int], list[int]]] = field(default_factory=dict)
     sets: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, ordinal: int, doc: Doc) -> None:
-        in_title = term_positions(doc.title)
-        in_body = term_positions(doc.body)
-        # Title positions come first and stay below body_offset: sorted per article.
-        anywhere = {text: list(positions) for text, positions in in_title.items()}
+        title_grams: dict[str, list[int]] = {}
+        body_grams: dict[str, list[int]] = {}
+        in_title = term_positions(doc.title, title_grams)
+        in_body = term_positions(doc.body, body_grams)
         offset = self.body_offset
-        for text, positions in in_body.items():
-            anywhere.setdefault(text, []).extend([offset + p for p in positions])
-        for text, positions in anywhere.items():
-            self._append(text, ordinal, positions)
-            self.sets["=" + text].append(ordinal)
+        sets = self.sets
+        for title_terms, body_terms in ((in_title, in_body), (title_grams, body_grams)):
+            # Title positions come first and stay below body_offset: sorted per article.
+            merged = {text: list(positions) for text, positions in title_terms.items()}
+            for text, positions in body_terms.items():
+                merged.setdefault(text, []).extend([offset + p for p in positions])
+            for text, positions in merged.items():
+                self._append(text, ordinal, positions)
+                sets["=" + text].append(ordinal)
         for text, positions in in_title.items():
             self._append("@" + text, ordinal, positions)
-        grams = chained_trigrams(in_title)
-        for text, positions in chained_trigrams(in_body).items():
-            grams.setdefault(text, []).extend([offset + p for p in positions])
-        for text, positions in grams.items():
-            self._append(text, ordinal, positions)
         title_chars = set(_HAN_CHAR.findall(normalize(doc.title)))
         for char in sorted(title_chars | set(_HAN_CHAR.findall(normalize(doc.body)))):
-            self.sets["#" + char].append(ordinal)
+            sets["#" + char].append(ordinal)
         for char in sorted(title_chars):
-            self.sets["^" + char].append(ordinal)
+            sets["^" + char].append(ordinal)
         for tag in dict.fromkeys(doc.tags):
-            self.sets["tag:" + tag].append(ordinal)
+            sets["tag:" + tag].append(ordinal)
         for place in dict.fromkeys(doc.places):
-            self.sets["place:" + place].append(ordinal)
+            sets["place:" + place].append(ordinal)
         if doc.site:
-            self.sets["site:" + doc.site].append(ordinal)
+            sets["site:" + doc.site].append(ordinal)
         if doc.year and doc.year.isdigit():
-            self.sets["year:" + doc.year].append(ordinal)
+            sets["year:" + doc.year].append(ordinal)
 
     def _append(self, key: str, ordinal: int, positions: list[int]) -> None:
-        out = self.positions.get(key)
-        if out is None:
-            out = self.positions[key] = bytearray()
-            varint(ordinal, out)
-        else:
-            varint(ordinal - self.last[key], out)
-        self.last[key] = ordinal
-        varint(len(positions), out)
-        previous = 0
-        for p in positions:
-            varint(p - previous, out)
-            previous = p
+        found = self.positions.get(key)
+        if found is None:
+            found = self.positions[key] = ([], [], [])
+        found[0].append(ordinal)
+        found[1].append(len(positions))
+        found[2].extend(positions)
 
     def entries(self) -> dict[str, tuple[int, bytes]]:
-        entries = {text: (KIND_POSITIONS, bytes(data)) for text, data in self.positions.items()}
+        entries = {
+            text: (KIND_POSITIONS, encode_positions(*postings))
+            for text, postings in self.positions.items()
+        }
         for key, ordinals in self.sets.items():
             entries[key] = encode_doc_set(ordinals, self.total)
         return entries

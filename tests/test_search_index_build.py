@@ -13,22 +13,23 @@ import unicodedata
 from collections import defaultdict
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
-from archive_search import build_index, close_searchers, search
+from archive_search import build_index, close_searchers, packing, search
 from archive_search import index as index_module
 from archive_search import segments as segments_module
 from archive_search.analysis import (
-    chained_trigrams,
     is_han_run,
     normalize,
     term_positions,
     tokens,
 )
 from archive_search.documents import Doc
+from archive_search.packing import varint, varints
 from archive_search.postings import (
     decode_positions,
     encode_positions,
@@ -61,7 +62,7 @@ def test_term_positions_are_the_tokens_grouped(text: str) -> None:
 
 @given(ARTICLE_TEXT)
 @settings(max_examples=300, deadline=None)
-def test_chained_trigrams_stand_where_two_bigram_tokens_chain(text: str) -> None:
+def test_trigrams_stand_where_two_bigram_tokens_chain(text: str) -> None:
     """The reference: consecutive tokens, both Han bigrams, sharing the middle character."""
     found = list(tokens(text))
     expected: dict[str, list[int]] = defaultdict(list)
@@ -73,13 +74,22 @@ def test_chained_trigrams_stand_where_two_bigram_tokens_chain(text: str) -> None
             and a.text[1] == b.text[0]
         ):
             expected[a.text + b.text[1]].append(a.position)
-    assert chained_trigrams(term_positions(text)) == dict(expected)
+    trigrams: dict[str, list[int]] = {}
+    term_positions(text, trigrams)
+    assert trigrams == dict(expected)
+
+
+def trigrams_of(text: str) -> dict[str, list[int]]:
+    found: dict[str, list[int]] = {}
+    term_positions(text, found)
+    return found
 
 
 def test_trigrams_chain_across_a_space_as_bigram_phrases_do() -> None:
-    assert chained_trigrams(term_positions("党建 建设")) == {"党建设": [0]}
-    assert chained_trigrams(term_positions("党建，建设")) == {}
-    assert chained_trigrams(term_positions("软弱涣散")) == {"软弱涣": [0], "弱涣散": [1]}
+    assert trigrams_of("党建 建设") == {"党建设": [0]}
+    assert trigrams_of("党建，建设") == {}
+    assert trigrams_of("软弱涣散") == {"软弱涣": [0], "弱涣散": [1]}
+    assert trigrams_of("党 建设 a 设备") == {}
 
 
 @given(st.text(max_size=60))
@@ -208,3 +218,62 @@ def test_block_reading_agrees_with_whoosh_matchers_on_every_term(
             checked += 1
     ix.close()
     assert checked > 500
+
+
+@given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=200))
+@settings(max_examples=200, deadline=None)
+def test_bulk_varints_equal_one_at_a_time(values: list[int]) -> None:
+    one_by_one = bytearray()
+    for value in values:
+        varint(value, one_by_one)
+    assert varints(values) == bytes(one_by_one)
+    assert varints(np.asarray(values, dtype=np.int64)) == bytes(one_by_one)
+
+
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=5000), min_size=1, max_size=9),
+                max_size=60))  # fmt: skip
+@settings(max_examples=200, deadline=None)
+def test_bulk_positions_equal_the_short_path(articles: list[list[int]]) -> None:
+    ordinals = [3 * n + 1 for n in range(len(articles))]
+    lists = [sorted(set(p)) for p in articles]
+    counts = [len(p) for p in lists]
+    flat = [p for positions in lists for p in positions]
+    expected = bytearray()
+    previous_ordinal = 0
+    for ordinal, positions in zip(ordinals, lists, strict=True):
+        varint(ordinal - previous_ordinal, expected)
+        previous_ordinal = ordinal
+        varint(len(positions), expected)
+        previous = 0
+        for p in positions:
+            varint(p - previous, expected)
+            previous = p
+    assert packing.encode_positions(ordinals, counts, flat) == bytes(expected)
+
+
+@given(st.sets(st.integers(min_value=0, max_value=999)))
+@settings(max_examples=200, deadline=None)
+def test_doc_sets_decode_to_themselves(ordinals: set[int]) -> None:
+    kind, data = packing.encode_doc_set(sorted(ordinals), 1000)
+    stream = [*decode_varints(data)]
+    if kind == packing.KIND_LIST:
+        assert list(itertools.accumulate(stream)) == sorted(ordinals)
+    elif kind == packing.KIND_RUNS:
+        found, end = [], 0
+        for gap, length in zip(stream[::2], stream[1::2], strict=True):
+            found += range(end + gap, end + gap + length)
+            end += gap + length
+        assert found == sorted(ordinals)
+    else:
+        assert {o for o in range(1000) if data[o >> 3] >> (o & 7) & 1} == ordinals
+
+
+def decode_varints(data: bytes) -> list[int]:
+    out, value, shift = [], 0, 0
+    for byte in data:
+        value |= (byte & 0x7F) << shift
+        shift += 7
+        if byte < 0x80:
+            out.append(value)
+            value, shift = 0, 0
+    return out

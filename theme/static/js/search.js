@@ -343,19 +343,19 @@ function shardFamily(key) {
  * Chinese phrase (chained bigrams at consecutive positions) is matched by
  * trigrams at offsets 0, 2, 4 … and the last: each bigram lies in one, and a
  * trigram stands exactly where its two bigrams follow each other
- * (analysis.chained_trigrams), so the match is the same, from far rarer terms.
+ * (analysis.term_positions), so the match is the same, from far rarer terms.
  */
 export function phraseKeys(terms, positions, prefix) {
   const chained =
     !prefix &&
     terms.length >= 2 &&
     terms.every((t, k) => HAN_PAIR.test(t) && positions[k] === k && (k === 0 || terms[k - 1][1] === t[0]));
-  if (!chained) return { keys: terms.map((t) => prefix + t), offsets: positions };
+  if (!chained) return { keys: terms.map((t) => prefix + t), offsets: positions, trigrams: false };
   const last = terms.length - 2;
   const offsets = [];
   for (let k = 0; k < last; k += 2) offsets.push(k);
   offsets.push(last);
-  return { keys: offsets.map((k) => terms[k] + terms[k + 1][1]), offsets };
+  return { keys: offsets.map((k) => terms[k] + terms[k + 1][1]), offsets, trigrams: true };
 }
 
 /** 32-bit FNV-1a of the UTF-8 bytes, as export.fnv1a(). */
@@ -590,7 +590,9 @@ export class SearchIndex {
       return this.docSet((titleOnly ? "^" : "#") + terms[0]);
     }
     if (terms.length === 1 && !titleOnly) return this.docSet("=" + terms[0]);
-    const { keys, offsets } = phraseKeys(terms, positions, titleOnly ? "@" : "");
+    const { keys, offsets, trigrams } = phraseKeys(terms, positions, titleOnly ? "@" : "");
+    // A three-character phrase is one trigram: its articles are a doc set.
+    if (trigrams && keys.length === 1) return this.docSet("=" + keys[0]);
     const lists = await Promise.all(keys.map((k) => this.postings(k)));
     if (lists.some((l) => !l)) return new Int32Array(0);
     if (keys.length === 1) return lists[0].docs;
