@@ -194,13 +194,21 @@ class _Builder:
         in_body = term_positions(doc.body, body_grams)
         offset = self.body_offset
         sets = self.sets
+        postings = self.positions
         for title_terms, body_terms in ((in_title, in_body), (title_grams, body_grams)):
             # Title positions come first and stay below body_offset: sorted per article.
-            merged = {text: list(positions) for text, positions in title_terms.items()}
-            for text, positions in body_terms.items():
-                merged.setdefault(text, []).extend([offset + p for p in positions])
-            for text, positions in merged.items():
-                self._append(text, ordinal, positions)
+            merged = [
+                (text, title_terms.get(text, []) + [offset + p for p in positions])
+                for text, positions in body_terms.items()
+            ]
+            merged += [(t, p) for t, p in title_terms.items() if t not in body_terms]
+            for text, positions in merged:
+                found = postings.get(text)
+                if found is None:
+                    found = postings[text] = ([], [], [])
+                found[0].append(ordinal)
+                found[1].append(len(positions))
+                found[2].extend(positions)
                 sets["=" + text].append(ordinal)
         for text, positions in in_title.items():
             self._append("@" + text, ordinal, positions)
