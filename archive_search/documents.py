@@ -9,7 +9,7 @@ Python and the static page agree article for article.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,9 +44,13 @@ class Doc:
     @property
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes: what incremental indexing compares."""
-        data = repr((self.title, self.body, self.date, self.tags, self.primary_tag, self.places,
-                     self.site, self.url, self.source_url))  # fmt: skip
-        return hashlib.sha1(data.encode("utf-8")).hexdigest()
+        # Fields joined by a separator no field holds (repr() of long Chinese
+        # text is the slow part of comparing 100,000 articles).
+        parts = (self.title, self.body, self.date, ",".join(self.tags), self.primary_tag,
+                 self.province, self.city, self.county, self.site, self.url,
+                 self.source_url)  # fmt: skip
+        data = "\x1f".join("\x1e" if part is None else part for part in parts)
+        return hashlib.sha1(data.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def canonical_key(doc: Doc) -> tuple[int, str, str]:
@@ -55,6 +59,22 @@ def canonical_key(doc: Doc) -> tuple[int, str, str]:
         return (1, "", doc.slug)
     inverted = "".join(chr(0x10FFFF - ord(c)) for c in doc.date)  # descending date
     return (0, inverted, doc.slug)
+
+
+def canonical_order(docs: Iterable[Doc]) -> list[Doc]:
+    """`docs` sorted by `canonical_key`, by two stable sorts of plain keys (several times faster).
+
+    By slug first; then dated before undated and newer before older, which
+    the second sort's `reverse=True` does while keeping the slug order of ties.
+    The appended U+10FFFF makes a date that is a prefix of another (a day
+    without a time) sort before it, as the inverted strings of `canonical_key` do.
+    """
+    by_slug = sorted(docs, key=lambda doc: doc.slug)
+    return sorted(
+        by_slug,
+        key=lambda doc: (doc.date is not None, (doc.date or "") + "\U0010ffff"),
+        reverse=True,
+    )
 
 
 def first_sentence(body: str, limit: int = 40) -> str:

@@ -70,7 +70,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from archive_search.analysis import HAN, normalize, term_positions, tokens
-from archive_search.documents import Doc, canonical_key
+from archive_search.documents import Doc, canonical_order
 from archive_search.packing import (
     KIND_BITMAP,
     KIND_LIST,
@@ -416,7 +416,7 @@ def export(
     `practice_names` maps practice ids to the names the filter shows (taxonomy
     order); without it, tags are shown by id.
     """
-    ordered = sorted(docs, key=canonical_key)
+    ordered = canonical_order(docs)
     seen: set[str] = set()
     unique: list[Doc] = []
     skipped: list[str] = []

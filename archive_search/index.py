@@ -41,7 +41,7 @@ from whoosh.index import FileIndex
 
 from . import analysis
 from .analysis import CJKBigramAnalyzer
-from .documents import Doc, canonical_key, docs_from_content
+from .documents import Doc, canonical_order, docs_from_content
 from .postings import BigramPositions
 from .segments import IndexLocked, write_changes
 
@@ -292,6 +292,12 @@ def stored_fingerprints(ix: FileIndex) -> dict[str, str]:
         return found
 
 
+def live_count(ix: FileIndex) -> int:
+    """Documents in the index, deleted ones not counted."""
+    with ix.reader() as reader:
+        return reader.doc_count()
+
+
 def clear_index_dir(index_dir: Path) -> None:
     """Delete Whoosh's files (and ours) but keep the folder and its README."""
     if not index_dir.is_dir():
@@ -335,8 +341,10 @@ def build_index(index_dir: Path, docs: Iterable[Doc], *, procs: int | None = Non
             write_changes(ix, delete=[*gone, *changed], add=add, procs=procs)
             # Whoosh's parallel writer drops a worker's segment without a word if
             # the worker dies; what is missing is written again, by this process.
-            written = stored_fingerprints(ix)
-            missing = [slug for slug in wanted if slug not in written]
+            missing = []
+            if live_count(ix) != len(wanted):
+                written = stored_fingerprints(ix)
+                missing = [slug for slug in wanted if slug not in written]
             if missing:
                 log.warning("search index: %d articles were not written, writing them again",
                             len(missing))  # fmt: skip
@@ -349,7 +357,7 @@ def build_index(index_dir: Path, docs: Iterable[Doc], *, procs: int | None = Non
     finally:
         ix.close()
 
-    ranks = {doc.slug: rank for rank, doc in enumerate(sorted(wanted.values(), key=canonical_key))}
+    ranks = {doc.slug: rank for rank, doc in enumerate(canonical_order(wanted.values()))}
     if read_order(index_dir) != ranks:
         write_json_atomically(index_dir / ORDER_FILE, ranks)
     meta = {"format": index_format(), "schema": SCHEMA_VERSION}

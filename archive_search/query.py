@@ -604,10 +604,19 @@ def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
 
 
 def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """The values in both sorted arrays, searching the longer for each of the shorter."""
+    """The values in both sorted arrays.
+
+    Of very different lengths, the longer is searched for each of the
+    shorter; of similar lengths the two are merged (a stable sort of two
+    sorted runs is one merge pass) and the values met twice kept.
+    """
     if len(a) > len(b):
         a, b = b, a
-    return a[_in_sorted(a, b)]
+    if len(a) * 16 < len(b):
+        return a[_in_sorted(a, b)]
+    both = np.concatenate((a, b))
+    both.sort(kind="stable")
+    return both[:-1][both[1:] == both[:-1]]
 
 
 _CACHE_BYTES = 256 << 20  # term arrays (documents, positions) kept per searcher

@@ -28,7 +28,7 @@ from archive_search.analysis import (
     term_positions,
     tokens,
 )
-from archive_search.documents import Doc
+from archive_search.documents import Doc, canonical_key, canonical_order
 from archive_search.packing import varint, varints
 from archive_search.postings import (
     decode_positions,
@@ -277,3 +277,62 @@ def decode_varints(data: bytes) -> list[int]:
             out.append(value)
             value, shift = 0, 0
     return out
+
+
+DATES = st.one_of(
+    st.none(),
+    st.sampled_from(
+        [
+            "2021-01-28",
+            "2021-01-28T14:22:00+08:00",
+            "2021-01-28T09:00:00+08:00",
+            "2021-01",
+            "2021",
+            "2020-12-31",
+            "2021-01-28T14:22",
+        ]
+    ),
+)
+
+
+@given(st.lists(st.tuples(st.sampled_from("abcde"), DATES), max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_canonical_order_is_the_canonical_key_order(items: list[tuple[str, str | None]]) -> None:
+    docs = [Doc(slug=f"{slug}{n}", title="", body="", date=date) for n, (slug, date) in
+            enumerate(items)]  # fmt: skip
+    assert canonical_order(docs) == sorted(docs, key=canonical_key)
+
+
+def test_fingerprints_tell_every_indexed_field_apart() -> None:
+    base = Doc(slug="s", title="标题", body="正文", date="2021-01-01", province="湖北省")
+    variants = [
+        Doc(slug="s", title="标题", body="正文", date="2021-01-01", city="湖北省"),
+        Doc(slug="s", title="标题正文", body="", date="2021-01-01", province="湖北省"),
+        Doc(slug="s", title="标题", body="正文", date=None, province="湖北省"),
+        Doc(slug="s", title="标题", body="正文", date="2021-01-01", province="湖北省", tags=("a",)),
+        Doc(slug="s", title="标题", body="正文", date="2021-01-01", province="湖北省", url="x"),
+    ]
+    prints = {base.fingerprint, *(v.fingerprint for v in variants)}
+    assert len(prints) == 1 + len(variants)
+    again = Doc(slug="other", title="标题", body="正文", date="2021-01-01", province="湖北省")
+    assert again.fingerprint == base.fingerprint  # the slug is the key, not part of the print
+
+
+SORTED_SETS = st.sets(st.integers(min_value=0, max_value=2**40), max_size=300).map(
+    lambda values: np.asarray(sorted(values), dtype=np.int64)
+)
+
+
+@given(SORTED_SETS, SORTED_SETS)
+@settings(max_examples=300, deadline=None)
+def test_set_operations_on_sorted_arrays(a: np.ndarray, b: np.ndarray) -> None:
+    from archive_search.query import _dedupe_sorted, _in_sorted, _intersect
+
+    want = sorted(set(a.tolist()) & set(b.tolist()))
+    assert _intersect(a, b).tolist() == want
+    assert _intersect(a, b[: max(1, len(b) // 20)]).tolist() == sorted(
+        set(a.tolist()) & set(b[: max(1, len(b) // 20)].tolist())
+    )  # lengths far apart: the search branch
+    assert _in_sorted(b, a).tolist() == [v in set(a.tolist()) for v in b.tolist()]
+    doubled = np.sort(np.concatenate((a, a[::2])))
+    assert _dedupe_sorted(doubled).tolist() == a.tolist()
