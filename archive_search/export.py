@@ -64,6 +64,7 @@ import os
 import re
 import shutil
 import tempfile
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -178,13 +179,14 @@ def _json_file(value: object) -> bytes:
 class _Builder:
     """Postings collected article by article, in ordinal order, encoded at the end.
 
-    Per positions key: [ordinals, position counts, all positions in turn],
-    plain lists (appending is cheap), encoded by `packing` in bulk.
+    Per positions key: (ordinals, position counts, all positions in turn),
+    unsigned 32-bit arrays: tens of millions of positions kept as Python ints
+    took gigabytes and slowed every step; `packing` encodes them in bulk.
     """
 
     total: int
     body_offset: int
-    positions: dict[str, tuple[list[int], list[int], list[int]]] = field(default_factory=dict)
+    positions: dict[str, tuple[array, array, array]] = field(default_factory=dict)
     sets: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
 
     def add(self, ordinal: int, doc: Doc) -> None:
@@ -205,7 +207,7 @@ class _Builder:
             for text, positions in merged:
                 found = postings.get(text)
                 if found is None:
-                    found = postings[text] = ([], [], [])
+                    found = postings[text] = (array("I"), array("I"), array("I"))
                 found[0].append(ordinal)
                 found[1].append(len(positions))
                 found[2].extend(positions)
@@ -229,7 +231,7 @@ class _Builder:
     def _append(self, key: str, ordinal: int, positions: list[int]) -> None:
         found = self.positions.get(key)
         if found is None:
-            found = self.positions[key] = ([], [], [])
+            found = self.positions[key] = (array("I"), array("I"), array("I"))
         found[0].append(ordinal)
         found[1].append(len(positions))
         found[2].extend(positions)

@@ -12,6 +12,7 @@ against.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 
 import numpy as np
@@ -54,6 +55,13 @@ def varints(values: Sequence[int] | np.ndarray) -> bytes:
     return out.tobytes()
 
 
+def _int64(values: Sequence[int]) -> np.ndarray:
+    """An int64 array of `values`; an `array.array` is read through its buffer, without a loop."""
+    if isinstance(values, array):
+        return np.frombuffer(values, dtype=np.dtype(values.typecode)).astype(np.int64)
+    return np.asarray(values, dtype=np.int64)
+
+
 def encode_positions(ordinals: Sequence[int], counts: Sequence[int], flat: Sequence[int]) -> bytes:
     """A term's postings: per article the ordinal delta (first absolute), the position count,
     the position deltas (first absolute); `flat` holds every article's positions in turn.
@@ -72,9 +80,9 @@ def encode_positions(ordinals: Sequence[int], counts: Sequence[int], flat: Seque
                 previous = p
             at += count
         return bytes(out)
-    docs = np.asarray(ordinals, dtype=np.int64)
-    sizes = np.asarray(counts, dtype=np.int64)
-    positions = np.asarray(flat, dtype=np.int64)
+    docs = _int64(ordinals)
+    sizes = _int64(counts)
+    positions = _int64(flat)
     firsts = np.cumsum(sizes) - sizes  # index in `flat` of each article's first position
     deltas = np.diff(positions, prepend=0)
     deltas[firsts] = positions[firsts]
