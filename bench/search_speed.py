@@ -28,6 +28,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from whoosh import index as whoosh_index
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -50,6 +52,28 @@ FIXED_QUERIES = [
     '"基层 治理"', "(整顿 OR 联审) 村", "title:党建", "tag:rectification 党员", "place:红安县 党",
     "year:2020 村", "site:荆楚网 组织", "NOT 党", "cpu", "2021年", "乡村振兴 年",
 ]  # fmt: skip
+
+
+def page_sentences() -> list[str]:
+    """Sentences of the 60 real news pages in ../shared/pages, cleaned by the scraper.
+
+    A second source of text for the archives: the seeds' 126 sentences make
+    archives whose words recur far more than in real reports (see the
+    README), these pages' sentences make a vocabulary closer to real news.
+    """
+    from scraper.inputs import read_input
+    from scraper.pipeline import extract_article
+
+    sentences: list[str] = []
+    for path in sorted((ROOT.parent / "shared" / "pages" / "articles").glob("*.html")):
+        try:
+            body = extract_article(read_input(str(path))).body
+        except Exception as exc:  # a page the cleaner cannot read is left out, and said
+            print(f"  (left out {path.name}: {exc})")
+            continue
+        for line in body.splitlines():
+            sentences += [s + "。" for s in line.split("。") if len(s.strip("#* ")) >= 12]
+    return sentences
 
 
 def make_archive(folder: Path, count: int, sentences: list[str], rng: random.Random) -> None:
@@ -124,10 +148,10 @@ def timed_queries(mix: list[str], index: Path) -> tuple[list[float], list[float]
     return first, warm, slowest
 
 
-def bench(count: int, sentences: list[str], keep: Path | None) -> None:
+def bench(count: int, sentences: list[str], keep: Path | None, label: str) -> None:
     rng = random.Random(count)
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
-        root = keep / str(count) if keep else Path(tmp)
+        root = keep / f"{label}-{count}" if keep else Path(tmp)
         content, index = root / "content", root / "index"
         reuse = keep is not None and (root / "complete").exists()
         if not reuse:
@@ -186,7 +210,11 @@ def bench(count: int, sentences: list[str], keep: Path | None) -> None:
 
 
 def segment_count(index: Path) -> int:
-    return len(list(index.glob("*.seg")))
+    ix = whoosh_index.open_dir(str(index))
+    try:
+        return len(ix._segments())
+    finally:
+        ix.close()
 
 
 def main() -> None:
@@ -194,7 +222,13 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--large", action="store_true", help="add 100,000 articles")
     parser.add_argument(
-        "--keep", type=Path, help="keep each archive and index in DIR/<size>, and reuse them"
+        "--keep", type=Path, help="keep each archive and index in DIR/<text>-<size>, reuse them"
+    )
+    parser.add_argument(
+        "--text",
+        choices=("seeds", "pages"),
+        default="seeds",
+        help="recombine the sentences of the seeds (default) or of ../shared/pages",
     )
     args = parser.parse_args()
     sizes = [*args.sizes, *([100_000] if args.large else [])]
@@ -205,10 +239,10 @@ def main() -> None:
         f"{platform.release()}, Python {platform.python_version()}, "
         f"Whoosh {whoosh.versionstring()}"
     )
-    sentences = seed_sentences()
-    print(f"seed sentences: {len(sentences)}; sizes: {', '.join(f'{n:,}' for n in sizes)}")
+    sentences = seed_sentences() if args.text == "seeds" else page_sentences()
+    print(f"{args.text} sentences: {len(sentences)}; sizes: {', '.join(f'{n:,}' for n in sizes)}")
     for count in sizes:
-        bench(count, sentences, args.keep)
+        bench(count, sentences, args.keep, args.text)
 
 
 if __name__ == "__main__":
