@@ -1,6 +1,6 @@
 """Bytes fetched and time to results of the static search page on a 10,000-article archive.
 
-    .venv/bin/python bench/search_static.py [--articles 10000] [--seed 1] [--keep DIR]
+    .venv/bin/python bench/search_static.py [--articles 10000] [--seed 1] [--keep DIR] [--text T]
 
 An archive of `--articles` invented reports (bodies recombined at run time
 from the sentences of ../shared/seeds, never stored in the repository; dates
@@ -76,13 +76,18 @@ NAMES = {
 }
 
 
-def make_docs(count: int, seed: int) -> list[Doc]:
-    """`count` invented articles recombined from the seeds' sentences (deterministic per seed)."""
+def make_docs(count: int, seed: int, text: str = "seeds") -> list[Doc]:
+    """`count` invented articles recombined from sentences (deterministic per seed).
+
+    `text`: "seeds" (the seeds' sentences) or "pages" (those of ../shared/pages,
+    a vocabulary closer to real reports; see bench/search_speed.py).
+    """
+    from bench.search_speed import page_sentences
     from tests.fixture_site import seed_sentences
 
-    sentences = seed_sentences()
+    sentences = seed_sentences() if text == "seeds" else page_sentences()
     if not sentences:
-        sys.exit("no seed sentences: ../shared/seeds is missing")
+        sys.exit(f"no {text} sentences: ../shared/{text} is missing")
     rng = random.Random(seed)
     docs = []
     for n in range(count):
@@ -214,12 +219,16 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=10_000, help="archive size (10000)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the archive (1)")
     parser.add_argument("--keep", type=Path, help="build into this folder and keep it")
+    parser.add_argument(
+        "--text", choices=("seeds", "pages"), default="seeds",
+        help="recombine the sentences of the seeds (default) or of ../shared/pages",
+    )  # fmt: skip
     args = parser.parse_args()
     print(machine())
     work = args.keep or Path(tempfile.mkdtemp(prefix="search-bench-"))
     try:
         started = time.perf_counter()
-        docs = make_docs(args.articles, args.seed)
+        docs = make_docs(args.articles, args.seed, args.text)
         chars = sum(len(d.body) + len(d.title) for d in docs)
         print(f"archive: {len(docs)} articles, {chars / len(docs):.0f} characters each on average")
         output = build_page(work)
