@@ -93,7 +93,9 @@ def tokens(text: str) -> Iterator[Term]:
             position += 1
 
 
-def term_positions(text: str, trigrams: dict[str, list[int]] | None = None) -> dict[str, list[int]]:
+def term_positions(
+    text: str, trigrams: dict[str, list[int]] | None = None, start: int = 0
+) -> dict[str, list[int]]:
     """Each term of `text` with its positions, in first-occurrence order: `tokens()` grouped.
 
     What an index needs of a text, without the character offsets and the
@@ -108,15 +110,17 @@ def term_positions(text: str, trigrams: dict[str, list[int]] | None = None) -> d
     建设).  That is exactly what a phrase of those two bigrams matches, so the
     static search page may match a Chinese phrase by overlapping trigrams —
     fewer and far rarer terms to fetch — and find what Whoosh finds.
+
+    Positions count from `start` (the static export numbers a body after
+    its title).
     """
     found: dict[str, list[int]] = {}
-    position = 0
+    position = start
     previous_end = 0
     folded = normalize(text)
     last_pair = ""  # the previous run's last bigram, if that run was Han
     for run in _RUNS.finditer(folded):
-        start = run.start()
-        if position and folded[previous_end:start].strip():
+        if position > start and folded[previous_end : run.start()].strip():
             position += 1
             last_pair = ""
         previous_end = run.end()

@@ -193,17 +193,15 @@ class _Builder:
         title_grams: dict[str, list[int]] = {}
         body_grams: dict[str, list[int]] = {}
         in_title = term_positions(doc.title, title_grams)
-        in_body = term_positions(doc.body, body_grams)
-        offset = self.body_offset
+        in_body = term_positions(doc.body, body_grams, start=self.body_offset)
         sets = self.sets
         postings = self.positions
         for title_terms, body_terms in ((in_title, in_body), (title_grams, body_grams)):
             # Title positions come first and stay below body_offset: sorted per article.
-            merged = [
-                (text, title_terms.get(text, []) + [offset + p for p in positions])
-                for text, positions in body_terms.items()
-            ]
-            merged += [(t, p) for t, p in title_terms.items() if t not in body_terms]
+            merged = list(body_terms.items())
+            if title_terms:
+                merged = [(t, title_terms[t] + p if t in title_terms else p) for t, p in merged]
+                merged += [(t, p) for t, p in title_terms.items() if t not in body_terms]
             for text, positions in merged:
                 found = postings.get(text)
                 if found is None:

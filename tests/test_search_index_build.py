@@ -58,6 +58,12 @@ def test_term_positions_are_the_tokens_grouped(text: str) -> None:
     for term in tokens(text):
         grouped[term.text].append(term.position)
     assert term_positions(text) == dict(grouped)
+    shifted: dict[str, list[int]] = {}
+    plain: dict[str, list[int]] = {}
+    assert term_positions(text, shifted, start=9) == {
+        t: [p + 9 for p in ps] for t, ps in term_positions(text, plain).items()
+    }
+    assert shifted == {t: [p + 9 for p in ps] for t, ps in plain.items()}
 
 
 @given(ARTICLE_TEXT)
