@@ -72,15 +72,7 @@ from pathlib import Path
 
 from archive_search.analysis import HAN, normalize, term_positions, tokens
 from archive_search.documents import Doc, canonical_order
-from archive_search.packing import (
-    KIND_BITMAP,
-    KIND_LIST,
-    KIND_POSITIONS,
-    KIND_RUNS,
-    encode_doc_set,
-    encode_positions,
-    varint,
-)
+from archive_search.packing import KIND_POSITIONS, encode_doc_set, encode_positions, varint
 
 FORMAT_VERSION = 3
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
@@ -94,7 +86,6 @@ _HAN_TRIGRAM = re.compile(f"[{HAN}]{{3}}")  # no token is three Han characters: 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FAMILIES = ("k", "s", "t", "g")
-__all__ = ["KIND_BITMAP", "KIND_LIST", "KIND_POSITIONS", "KIND_RUNS", "encode_doc_set", "export"]
 
 
 @dataclass(frozen=True)
@@ -195,7 +186,6 @@ class _Builder:
         in_title = term_positions(doc.title, title_grams)
         in_body = term_positions(doc.body, body_grams, start=self.body_offset)
         sets = self.sets
-        postings = self.positions
         for title_terms, body_terms in ((in_title, in_body), (title_grams, body_grams)):
             # Title positions come first and stay below body_offset: sorted per article.
             merged = list(body_terms.items())
@@ -203,12 +193,7 @@ class _Builder:
                 merged = [(t, title_terms[t] + p if t in title_terms else p) for t, p in merged]
                 merged += [(t, p) for t, p in title_terms.items() if t not in body_terms]
             for text, positions in merged:
-                found = postings.get(text)
-                if found is None:
-                    found = postings[text] = (array("I"), array("I"), array("I"))
-                found[0].append(ordinal)
-                found[1].append(len(positions))
-                found[2].extend(positions)
+                self._append(text, ordinal, positions)
                 sets["=" + text].append(ordinal)
         for text, positions in in_title.items():
             self._append("@" + text, ordinal, positions)

@@ -2,9 +2,10 @@
 
 An export writes tens of millions of small integers (every position of
 every term of every article); encoding them one `varint` call at a time
-took most of an export's minutes.  The lists are collected as plain Python
-lists per key and encoded here in bulk with numpy, with the pure-Python
-path kept for the many short lists where numpy's per-call cost dominates.
+took most of an export's minutes.  The numbers are collected per key (in
+the export builder's `array.array`s) and encoded here in bulk with numpy,
+with the pure-Python path kept for the many short lists where numpy's
+per-call cost dominates.
 The format itself is described in `archive_search.export` and decoded by
 theme/static/js/search.js; `varint` is the reference the bulk path is tested
 against.
@@ -39,9 +40,10 @@ def varints(values: Sequence[int] | np.ndarray) -> bytes:
         for value in values:
             varint(int(value), out)
         return bytes(out)
-    numbers = np.asarray(values, dtype=np.uint64)
-    if (np.asarray(values) < 0).any():
+    signed = np.asarray(values)
+    if signed.dtype.kind == "i" and (signed < 0).any():
         raise ValueError("varints are unsigned")
+    numbers = signed.astype(np.uint64)
     sizes = np.ones(len(numbers), dtype=np.int64)
     for k in range(1, 10):
         sizes += numbers >= np.uint64(1 << (7 * k))

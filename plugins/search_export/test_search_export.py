@@ -15,7 +15,8 @@ from pelican.settings import read_settings
 
 from archive_search.analysis import tokens
 from archive_search.documents import Doc
-from archive_search.export import encode_doc_set, export, family, fnv1a
+from archive_search.export import export, family, fnv1a
+from archive_search.packing import encode_doc_set
 
 from . import search_export
 
