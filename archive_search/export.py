@@ -14,9 +14,11 @@ search/{k,s,t,g}/<g>-<hash>/<n>.bin
                             body (phrases), s = doc sets (one-word queries,
                             characters, filters), t = positions in the title (title:),
                             g = positions of trigrams (Chinese phrases of 3+ characters)
-search/m/<g>-<hash>/<n>.bin metadata of ordinals n*META_BLOCK …, gzip JSON (for CSV)
-search/d/<g>-<hash>/<o>.bin one article's metadata row and title, JSON (gzip when smaller):
-                            the result list, shown at once
+search/m/<g>-<hash>/<n>.bin metadata rows (with titles) of ordinals n*META_BLOCK …, gzip
+                            JSON: CSV downloads, and a result page's articles where
+                            several fall in one block
+search/d/<g>-<hash>/<o>.bin one article's metadata row, JSON (gzip when smaller): the
+                            result list, shown at once
 search/b/<g>-<hash>/<o>.bin one article's body, UTF-8 text (gzip when smaller): its
                             snippet, fetched only when the result scrolls into view
 search/dates-<hash>.bin     publication day of each ordinal, as runs (date filters)
@@ -74,7 +76,7 @@ from archive_search.analysis import HAN, normalize, term_positions, tokens
 from archive_search.documents import Doc, canonical_order
 from archive_search.packing import KIND_POSITIONS, encode_doc_set, encode_positions, varint
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
 META_BLOCK = 50  # articles per metadata shard (~6 KB gzip)
 GROUP_SIZE = 100  # files per content-hashed folder
@@ -451,7 +453,7 @@ def export(
     meta_groups = _write_groups(writer, "m", meta_files)
     # Titles and bodies apart: a results page lists 20 titles at once but shows
     # the snippets only of the few results on screen, and bodies are most bytes.
-    doc_files = [_json_file([rows[o], ordered[o].title]) for o in range(total)]
+    doc_files = [_json_file(rows[o]) for o in range(total)]
     doc_groups = _write_groups(writer, "d", doc_files)
     body_files = [_maybe_gzip(ordered[o].body.encode("utf-8")) for o in range(total)]
     body_groups = _write_groups(writer, "b", body_files)

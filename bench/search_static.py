@@ -1,6 +1,7 @@
 """Bytes fetched and time to results of the static search page on a 10,000-article archive.
 
     .venv/bin/python bench/search_static.py [--articles 10000] [--seed 1] [--keep DIR] [--text T]
+                                            [--waterfall]
 
 An archive of `--articles` invented reports (bodies recombined at run time
 from the sentences of ../shared/seeds, never stored in the repository; dates
@@ -16,6 +17,11 @@ counted apart) and the time from the query's start to its first page of
 results on screen, as the page measures it.  Then the same queries typed one
 after another in one page (warm: manifest and shards already loaded).
 Targets: first query < 100 KB of index files, results < 300 ms.
+
+`--keep DIR` builds into DIR and reuses the archive and export there on the
+next run with the same arguments (only the browser part runs again);
+`--waterfall` prints when each file of each first query was requested and
+received, in ms since the page's navigation started.
 """
 
 from __future__ import annotations
@@ -159,7 +165,14 @@ def machine() -> str:
     )
 
 
-def run_queries(output: Path) -> None:
+WATERFALL = """() => {
+  return performance.getEntriesByType("resource").map((e) => [
+    e.name.replace(location.origin, ""), Math.round(e.startTime), Math.round(e.responseEnd),
+  ]);
+}"""
+
+
+def run_queries(output: Path, waterfall: bool = False) -> None:
     from tests.browser import chromium, static_server
 
     done = (
@@ -191,6 +204,9 @@ def run_queries(output: Path) -> None:
             print(
                 f"{query:<26} {total:>7} {kb:>9.1f} {len(index):>6} {other / 1000:>8.1f} {ms:>6.0f}"
             )
+            if waterfall:  # ms since navigation start: requested, last byte received
+                for name, begun, ended in page.evaluate(WATERFALL):
+                    print(f"    {begun:5d} → {ended:5d} ms  {name}")
             context.close()
         page = browser.new_page()
         page.goto(f"{base}/search.html")
@@ -223,20 +239,32 @@ def main() -> None:
         "--text", choices=("seeds", "pages"), default="seeds",
         help="recombine the sentences of the seeds (default) or of ../shared/pages",
     )  # fmt: skip
+    parser.add_argument(
+        "--waterfall", action="store_true",
+        help="also print when each file of each first query was requested and received",
+    )  # fmt: skip
     args = parser.parse_args()
     print(machine())
     work = args.keep or Path(tempfile.mkdtemp(prefix="search-bench-"))
+    stamp = work / f"complete-{args.articles}-{args.seed}-{args.text}"
     try:
-        started = time.perf_counter()
-        docs = make_docs(args.articles, args.seed, args.text)
-        chars = sum(len(d.body) + len(d.title) for d in docs)
-        print(f"archive: {len(docs)} articles, {chars / len(docs):.0f} characters each on average")
-        output = build_page(work)
-        made = time.perf_counter()
-        report = export(docs, output / "search", practice_names=NAMES)
-        print(f"{report.summary()} in {time.perf_counter() - made:.1f} s")
-        print(f"(generating the archive and building the page took {made - started:.1f} s)")
-        run_queries(output)
+        if stamp.exists():
+            output = work / "output"
+            print(f"archive and export reused from {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+            started = time.perf_counter()
+            docs = make_docs(args.articles, args.seed, args.text)
+            chars = sum(len(d.body) + len(d.title) for d in docs)
+            print(f"archive: {len(docs)} articles, {chars / len(docs):.0f} characters on average")
+            output = build_page(work)
+            made = time.perf_counter()
+            report = export(docs, output / "search", practice_names=NAMES)
+            print(f"{report.summary()} in {time.perf_counter() - made:.1f} s")
+            print(f"(generating the archive and building the page took {made - started:.1f} s)")
+            if args.keep:
+                stamp.touch()
+        run_queries(output, waterfall=args.waterfall)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

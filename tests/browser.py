@@ -32,6 +32,9 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
+    # Keep-alive, as static hosts serve: HTTP/1.0 would open a connection per file.
+    protocol_version = "HTTP/1.1"
+
     def log_message(self, *args: object) -> None:
         pass
 

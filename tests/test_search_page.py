@@ -463,6 +463,33 @@ def test_pagination_keeps_twenty_a_page(
     assert pages == 20
 
 
+def test_result_articles_from_blocks_equal_the_per_article_files(
+    browser_page: tuple[object, str],
+) -> None:
+    """A result page reads neighbouring articles from one metadata block, lone ones one by one."""
+    page, _ = browser_page
+    got = page.evaluate(  # type: ignore[attr-defined]
+        """async () => {
+            const index = window.archiveSearch.index;
+            const all = Array.from(index.all());
+            index.files.clear();  // what these pages fetch, not what earlier tests did
+            const pages = [all, all.slice(0, 2), [all[all.length - 1]]];
+            const listed = [];
+            for (const ordinals of pages) listed.push(await index.articles(ordinals));
+            const files = [...index.files.keys()];
+            const single = await Promise.all(all.map((o) => index.article(o)));
+            return { listed, single, files };
+        }"""
+    )
+    single = got["single"]
+    assert [a["ordinal"] for a in single] == list(range(len(single)))
+    assert got["listed"][0] == single  # every article, from the blocks
+    assert got["listed"][1] == single[:2] and got["listed"][2] == single[-1:]
+    assert all(a["title"] and a["slug"] for a in single)
+    fetched = {path.split("/")[0] for path in got["files"]}
+    assert fetched == {"m", "d"}, got["files"]  # blocks for the long page, files for the short
+
+
 # ------------------------------------------------------------------ page = API
 
 

@@ -138,8 +138,8 @@ def test_build_writes_the_search_page_and_index(tmp_path: Path) -> None:
     assert manifest["docs"] == 2
     # The front matter's `url` is the original address: the index links to our page.
     meta = next((output / "search" / "d").glob("*/0.bin"))
-    row, title = json.loads(read(meta))
-    assert (row[0], title) == ("new", "整顿软弱涣散党组织")
+    row = json.loads(read(meta))
+    assert (row[0], row[1]) == ("new", "整顿软弱涣散党组织")
     body = next((output / "search" / "b").glob("*/0.bin"))
     assert "软弱涣散党组织整顿" in read(body).decode("utf-8")
     assert len(row) == 9  # no url column: the page follows the manifest's pattern
