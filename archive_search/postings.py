@@ -58,34 +58,74 @@ def decode_positions(value: bytes) -> list[int]:
     return packed.tolist()
 
 
-def positions_array(docnums: Sequence[int], values: Sequence[bytes]) -> np.ndarray:
+def positions_array(
+    docnums: Sequence[int], values: Sequence[bytes], counts: np.ndarray | None = None
+) -> np.ndarray:
     """Sorted `docnum << 32 | position` of every occurrence, from the postings of one term.
 
-    `values` are the postings' values, in the order of `docnums` (ascending).
+    `values` are the postings' values, in the order of `docnums` (ascending);
+    `counts`, if given, each posting's number of positions (see
+    `joined_positions`).
     """
     if len(values) != len(docnums):
         raise ValueError(f"{len(docnums)} postings but {len(values)} values")
     if not values:
         return np.zeros(0, dtype=np.int64)
-    flat = np.frombuffer(b"".join(v[_INT_SIZE:] for v in values), dtype="<u4").astype(np.int64)
-    counts = np.fromiter(((len(v) - _INT_SIZE) >> 2 for v in values), np.int64, len(values))
-    flat += np.repeat(np.asarray(docnums, dtype=np.int64) << 32, counts)
+    docs = np.asarray(docnums, dtype=np.int64) << 32
+    flat = joined_positions(values, counts) if counts is not None else None
+    if flat is None:
+        flat = np.frombuffer(b"".join(v[_INT_SIZE:] for v in values), "<u4").astype(np.int64)
+        counts = np.fromiter(((len(v) - _INT_SIZE) >> 2 for v in values), np.int64, len(values))
     # Positions of one article are ascending as written, and articles ascend.
+    flat += np.repeat(docs, counts)
     return flat
 
 
-def _blocks(matcher: Any) -> Iterable[tuple[np.ndarray, Sequence[bytes] | None]]:
-    """(document numbers, values) of each block of a leaf matcher, deleted documents included."""
+def joined_positions(values: Sequence[bytes], counts: np.ndarray) -> np.ndarray | None:
+    """The positions of all `values`, their count prefixes dropped, as int64; None if
+    `counts` disagree with the prefixes.
+
+    With each posting's count known (a `BigramPositions` posting's Whoosh
+    weight is its number of positions) the values are joined whole and the
+    prefixes masked out at once, instead of slicing each value in Python.
+    """
+    raw = np.frombuffer(b"".join(values), dtype="<u4")
+    words = counts.astype(np.int64) + 1  # the count prefix, then the positions
+    starts = np.cumsum(words) - words
+    if int(words.sum()) != len(raw):
+        return None
+    # The prefix is Whoosh's big-endian uint; trusted only if each says the same.
+    if not np.array_equal(raw[starts].byteswap(), words - 1):
+        return None
+    keep = np.ones(len(raw), dtype=bool)
+    keep[starts] = False
+    return raw[keep].astype(np.int64)
+
+
+def _blocks(matcher: Any) -> Iterable[tuple[np.ndarray, np.ndarray | None, Sequence[bytes]]]:
+    """(document numbers, position counts, values) of each block of a leaf matcher.
+
+    Deleted documents are included.  The counts are the postings' weights
+    (a `BigramPositions` weight is its number of positions); None when the
+    matcher is not Whoosh's W3 leaf matcher, read the slow, public way.
+    """
     if isinstance(matcher, FilterMatcher):  # deletions: left to the caller's live mask
         matcher = matcher.child
     if not isinstance(matcher, W3LeafMatcher):
         items = list(matcher.all_items())
-        yield np.asarray([d for d, _ in items], dtype=np.int64), [v for _, v in items]
+        yield np.asarray([d for d, _ in items], dtype=np.int64), None, [v for _, v in items]
         return
     while matcher.is_active():
         matcher._read_data()
-        deltas, _, values = matcher._data  # ids as deltas (the first absolute), weights, values
-        yield np.cumsum(np.asarray(deltas, dtype=np.int64)), values
+        deltas, weights, values = matcher._data  # ids as deltas (the first absolute)
+        size = len(deltas)
+        if weights is None:  # Whoosh stores all-1.0 weights as None, all-equal as one float
+            counts = np.ones(size, dtype=np.float64)
+        elif isinstance(weights, float):
+            counts = np.full(size, weights)
+        else:
+            counts = np.asarray(weights, dtype=np.float64)
+        yield np.cumsum(np.asarray(deltas, dtype=np.int64)), counts, values or ()
         matcher._next_block()
 
 
@@ -99,20 +139,32 @@ def term_arrays(
     Deleted documents are included: the caller intersects with the live ones.
     """
     docs: list[np.ndarray] = []
+    counts: list[np.ndarray] | None = []
     values: list[bytes] = []
     for leaf, offset in reader.leaf_readers():
         if (fieldname, text) not in leaf:
             continue
-        for ids, block_values in _blocks(leaf.postings(fieldname, text)):
+        for ids, block_counts, block_values in _blocks(leaf.postings(fieldname, text)):
             docs.append(ids + offset)
             if positions:
-                values.extend(block_values or ())
+                values.extend(block_values)
+                if counts is not None and block_counts is not None:
+                    counts.append(block_counts)
+                else:
+                    counts = None
     if not docs:
         return np.zeros(0, dtype=np.int64)
     docnums = np.concatenate(docs)
     if not positions:
         return docnums
-    return positions_array(docnums, values)
+    weights = np.concatenate(counts) if counts else None
+    return positions_array(docnums, values, None if weights is None else _exact(weights))
+
+
+def _exact(weights: np.ndarray) -> np.ndarray | None:
+    """Weights as position counts, or None if any is not a whole number (a field boost)."""
+    counts = weights.astype(np.int64)
+    return counts if np.array_equal(counts, weights) else None
 
 
 class BigramPositions(Positions):

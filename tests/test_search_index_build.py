@@ -33,6 +33,7 @@ from archive_search.packing import varint, varints
 from archive_search.postings import (
     decode_positions,
     encode_positions,
+    joined_positions,
     positions_array,
     term_arrays,
 )
@@ -111,8 +112,15 @@ def test_normalize_folds_one_character_at_a_time(text: str) -> None:
 def test_packed_positions_round_trip_and_decode_in_bulk() -> None:
     values = [encode_positions([0, 5, 70000]), encode_positions([3]), encode_positions([])]
     assert [decode_positions(v) for v in values] == [[0, 5, 70000], [3], []]
-    flat = positions_array([2, 7, 9], values)
-    assert flat.tolist() == [2 << 32, (2 << 32) | 5, (2 << 32) | 70000, (7 << 32) | 3]
+    want = [2 << 32, (2 << 32) | 5, (2 << 32) | 70000, (7 << 32) | 3]
+    assert positions_array([2, 7, 9], values).tolist() == want
+    # With the counts (Whoosh's weights) the prefixes are dropped by one mask;
+    # counts that do not match the values' prefixes are not trusted.
+    assert joined_positions(values, np.array([3, 1, 0])).tolist() == [0, 5, 70000, 3]
+    assert positions_array([2, 7, 9], values, np.array([3, 1, 0])).tolist() == want
+    for wrong in ([2, 1, 0], [2, 2, 0], [3, 0, 1]):
+        assert joined_positions(values, np.array(wrong)) is None
+        assert positions_array([2, 7, 9], values, np.array(wrong)).tolist() == want
 
 
 def many_docs(count: int) -> list[Doc]:
