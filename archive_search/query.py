@@ -603,6 +603,17 @@ def _in_sorted(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[at] == values
 
 
+def _union(parts: Sequence[np.ndarray]) -> np.ndarray:
+    """The values in any of the sorted arrays (numpy's union1d hashes them instead)."""
+    if not parts:
+        return _EMPTY
+    if len(parts) == 1:
+        return parts[0]
+    both = np.concatenate(parts)
+    both.sort(kind="stable")  # sorted runs: merged, not sorted from scratch
+    return _dedupe_sorted(both)
+
+
 def _intersect(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """The values in both sorted arrays.
 
@@ -629,6 +640,7 @@ class _DocSets:
 
     def __init__(self, reader: IndexReader, ranks: np.ndarray) -> None:
         self.reader = reader
+        self.ranks = ranks
         self.live = np.flatnonzero(ranks != np.iinfo(np.int64).max).astype(np.int64)
         self._arrays: OrderedDict[tuple[str, str, str | bytes], np.ndarray] = OrderedDict()
         self._bytes = 0
@@ -685,7 +697,13 @@ class _DocSets:
         for k in order:
             shifted = self.positions(fieldname, terms[k]) - positions[k]
             if starts is None:
-                starts = shifted[_in_sorted(shifted >> 32, candidates)]
+                # Only occurrences in the candidates: a look-up in a mask over
+                # all documents, not a search per occurrence.  (A position below
+                # its offset shifts into the previous document, or to -1; the
+                # term at offset 0 never does, so such a start never survives.)
+                wanted = np.zeros(len(self.ranks), dtype=bool)
+                wanted[candidates] = True
+                starts = shifted[wanted[shifted >> 32]]
             else:
                 starts = _intersect(starts, shifted)
             if not len(starts):
@@ -700,7 +718,7 @@ class _DocSets:
                 return self.term("title_chars" if node.scope == "title" else "chars", node.terms[0])
             if node.scope == "title":
                 return self.phrase("title", node)
-            return np.union1d(self.phrase("title", node), self.phrase("body", node))
+            return _union((self.phrase("title", node), self.phrase("body", node)))
         if isinstance(node, FieldIs):
             return self.term(FILTER_FIELDS[node.name], node.value)
         if isinstance(node, Not):
@@ -712,13 +730,11 @@ class _DocSets:
                     break
                 found = _intersect(found, self.node(child))
             return found
-        parts = [self.node(child) for child in node.children]
-        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+        return _union([self.node(child) for child in node.children])
 
     def day_range(self, start: str | None, end: str | None) -> np.ndarray:
         texts = wq.TermRange("day", start, end)._btexts(self.reader)
-        parts = [self.term("day", text) for text in texts]
-        return np.unique(np.concatenate(parts)) if parts else _EMPTY
+        return _union([self.term("day", text) for text in texts])
 
     def matches(self, node: Node, filters: tuple[tuple[str, Any], ...]) -> np.ndarray:
         """Documents matching `node` and the keyword `filters` (as `filter_queries` reads them)."""
@@ -809,6 +825,9 @@ def _marked_tokens(text: str, phrases: Sequence[Words], chars: set[str]) -> Iter
     """Whoosh tokens over `text`: one per character, each merged match as one matched token."""
     pending: list[list[int]] = []  # matched spans not yet emitted, sorted and merged
     pos = 0
+    # One token reused for every unmatched character, as Whoosh's analyzers do:
+    # the fragmenter copies only matched tokens and reads the others' offsets.
+    plain = Token(startchar=0, endchar=0, matched=False, text="")
     for start, end, safe in _match_spans(text, phrases, chars):
         if start >= 0:
             pending.append([start, end])
@@ -830,7 +849,8 @@ def _marked_tokens(text: str, phrases: Sequence[Words], chars: set[str]) -> Iter
                 continue
             limit = min(safe, len(text), pending[0][0]) if pending else min(safe, len(text))
             while pos < limit:
-                yield Token(startchar=pos, endchar=pos + 1, matched=False, text="")
+                plain.startchar, plain.endchar = pos, pos + 1
+                yield plain
                 pos += 1
 
 
