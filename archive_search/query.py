@@ -647,6 +647,13 @@ class _DocSets:
         self.results: OrderedDict[tuple, np.ndarray] = OrderedDict()
         self.pages: OrderedDict[tuple, tuple[int, tuple[Hit, ...]]] = OrderedDict()
 
+    def clear_results(self) -> None:
+        """Forget matches (queries', pages', phrases'), keeping the terms' arrays (benchmarks)."""
+        self.results.clear()
+        self.pages.clear()
+        for key in [k for k in self._arrays if k[0] == "phrase"]:
+            self._bytes -= self._arrays.pop(key).nbytes
+
     def _cached(self, key: tuple[str, str, str | bytes]) -> np.ndarray | None:
         found = self._arrays.get(key)
         if found is not None:
@@ -685,6 +692,14 @@ class _DocSets:
         terms, positions = words.terms, words.positions or tuple(range(len(words.terms)))
         if len(terms) == 1:
             return self.term(fieldname, terms[0])
+        key = ("phrase", fieldname, "\x1f".join(terms) + "\x1e" + ",".join(map(str, positions)))
+        if (found := self._cached(key)) is not None:
+            return found
+        return self._keep(key, self._phrase(fieldname, terms, positions))
+
+    def _phrase(
+        self, fieldname: str, terms: tuple[str, ...], positions: tuple[int, ...]
+    ) -> np.ndarray:
         candidates = self.term(fieldname, terms[0])
         for text in set(terms[1:]):
             if not len(candidates):
@@ -731,6 +746,21 @@ class _DocSets:
                 found = _intersect(found, self.node(child))
             return found
         return _union([self.node(child) for child in node.children])
+
+    def in_body(self, node: Node, docnums: np.ndarray) -> np.ndarray:
+        """Mask of `docnums` whose body holds one of the words a match of `node` contains.
+
+        The snippet of an article matched by its title alone is its lead; the
+        index knows which these are, so their bodies are not tokenized in vain.
+        """
+        found = np.zeros(len(docnums), dtype=bool)
+        for words in _patterns(node):
+            if words.scope != "any":
+                continue
+            if _is_single_han(words.terms):  # no field of body characters: looked for
+                return np.ones(len(docnums), dtype=bool)
+            found |= _in_sorted(docnums, self.phrase("body", words))
+        return found
 
     def day_range(self, start: str | None, end: str | None) -> np.ndarray:
         texts = wq.TermRange("day", start, end)._btexts(self.reader)
@@ -885,12 +915,16 @@ def _scan_start(body: str, phrases: Sequence[Words], chars: set[str]) -> int:
     return max(0, min(hits) - SNIPPET_SURROUND - 2) if hits else 0
 
 
-def snippet(body: str, node: Node, title: str = "") -> str:
-    """HTML: ~80 characters of `body` around its first match, or its lead when it has none."""
+def snippet(body: str, node: Node, title: str = "", *, matches: bool = True) -> str:
+    """HTML: ~80 characters of `body` around its first match, or its lead when it has none.
+
+    `matches=False` says the body holds none of the query's words (the
+    index knows it), and gives the lead without looking.
+    """
     found = list(_patterns(node))
     phrases = [w for w in found if w.scope == "any" and not _is_single_han(w.terms)]
     chars = {w.terms[0] for w in found if w.scope == "any" and _is_single_han(w.terms)}
-    if phrases or chars:
+    if matches and (phrases or chars):
         cut = _scan_start(body, phrases, chars)
         rest = len(body) - cut
         # Whoosh's fragmenter reads every token to the end of the text it is
@@ -956,7 +990,11 @@ def search(
                 else:
                     chosen = docnums[np.argsort(ranks, kind="stable")]
                 total = len(docnums)
-                shown = tuple(_hit(opened.searcher, int(d), node, snippets) for d in chosen)
+                in_body = opened.sets.in_body(node, chosen) if snippets else chosen < 0
+                shown = tuple(
+                    _hit(opened.searcher, int(d), node, snippets, bool(b))
+                    for d, b in zip(chosen, in_body, strict=True)
+                )
                 if len(shown) <= _PAGE_HITS_KEPT:
                     opened.sets.pages[key] = (total, shown)
                     if len(opened.sets.pages) > _RESULTS_KEPT:
@@ -977,7 +1015,7 @@ def search(
     return SearchResults(query=query, total=total, hits=hits, filters=filters)
 
 
-def _hit(searcher: Searcher, docnum: int, node: Node, snippets: bool) -> Hit:
+def _hit(searcher: Searcher, docnum: int, node: Node, snippets: bool, in_body: bool) -> Hit:
     stored = searcher.stored_fields(docnum)
     body = stored.get("body", "")
     return Hit(
@@ -992,5 +1030,5 @@ def _hit(searcher: Searcher, docnum: int, node: Node, snippets: bool) -> Hit:
         province=stored.get("province") or None,
         city=stored.get("city") or None,
         county=stored.get("county") or None,
-        snippet=snippet(body, node, stored.get("title", "")) if snippets else "",
+        snippet=snippet(body, node, stored.get("title", ""), matches=in_body) if snippets else "",
     )

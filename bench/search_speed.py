@@ -127,8 +127,8 @@ def timed_queries(mix: list[str], index: Path) -> tuple[list[float], list[float]
 
     The first pass is what a researcher waits for in a notebook: the
     searcher is open, and words shared with earlier queries are already
-    read.  The second clears the per-query result cache, so it times the
-    matching and the snippets, not a dictionary look-up.
+    read.  The second forgets the results and phrases matched, so it times
+    the matching and the snippets, not a dictionary look-up.
     """
     first: list[float] = []
     warm: list[float] = []
@@ -139,8 +139,7 @@ def timed_queries(mix: list[str], index: Path) -> tuple[list[float], list[float]
         first.append(time.perf_counter() - started)
     opened = _searcher(index)
     for query, first_s in zip(mix, first, strict=True):
-        opened.sets.results.clear()
-        opened.sets.pages.clear()
+        opened.sets.clear_results()
         started = time.perf_counter()
         results = search(query, index_dir=index)
         warm.append(time.perf_counter() - started)

@@ -8,7 +8,8 @@ from the sentences of ../shared/seeds, never stored in the repository; dates
 over ten years, a few undated; places, sites and practice tags spread over
 them) is exported with archive_search.export into the search/ folder of a
 site built by Pelican with this project's theme, served by a plain static
-file server on 127.0.0.1, and queried in headless Chromium.
+file server on 127.0.0.1 (Python's http.server, in its own process), and
+queried in headless Chromium.
 
 For each query a fresh browser context (empty cache) opens
 search.html?q=…: printed are the bytes of the search index files that query
@@ -173,7 +174,7 @@ WATERFALL = """() => {
 
 
 def run_queries(output: Path, waterfall: bool = False) -> None:
-    from tests.browser import chromium, static_server
+    from tests.browser import chromium, static_server_process
 
     done = (
         "['done', 'error'].includes(document.getElementById('search-app').dataset.state)"
@@ -181,7 +182,7 @@ def run_queries(output: Path, waterfall: bool = False) -> None:
     )
     print(f"\n{'query':<26} {'results':>7} {'index KB':>9} {'files':>6} {'page KB':>8} {'ms':>6}")
     cold: list[tuple[float, float]] = []
-    with static_server(output) as base, chromium() as browser:
+    with static_server_process(output) as base, chromium() as browser:
         for query in QUERIES:
             context = browser.new_context()
             page = context.new_page()

@@ -10,7 +10,11 @@ from __future__ import annotations
 
 import functools
 import shutil
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -32,8 +36,12 @@ SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-output" / "screenshots
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
-    # Keep-alive, as static hosts serve: HTTP/1.0 would open a connection per file.
+    # Keep-alive, as static hosts serve: HTTP/1.0 would open a connection per
+    # file.  Without TCP_NODELAY (nginx sets it too) a kept-alive connection
+    # sends the body of a small file only after the client's delayed ACK of
+    # the headers, some 40 ms later.
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
 
     def log_message(self, *args: object) -> None:
         pass
@@ -53,6 +61,36 @@ def static_server(folder: Path) -> Iterator[str]:
 
 
 @contextmanager
+def static_server_process(folder: Path) -> Iterator[str]:
+    """Serve `folder` as `static_server` does, from a process of its own; yield the URL.
+
+    For timings: a server thread in the process driving the browser shares its
+    interpreter lock, and its responses wait whenever Playwright is busy.
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, __file__, str(folder), str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"http.server did not start on port {port}") from None
+                time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@contextmanager
 def chromium() -> Iterator[object]:
     """A Playwright browser on Debian's Chromium."""
     from playwright.sync_api import sync_playwright
@@ -63,3 +101,8 @@ def chromium() -> Iterator[object]:
             yield browser
         finally:
             browser.close()
+
+
+if __name__ == "__main__":  # the server of `static_server_process`: FOLDER PORT
+    handler = functools.partial(_QuietHandler, directory=sys.argv[1])
+    ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), handler).serve_forever()

@@ -29,6 +29,7 @@ from archive_search import (
     index_content,
     search,
 )
+from archive_search import query as query_module
 from archive_search.analysis import HAN, tokens
 from archive_search.documents import Doc, canonical_key
 from archive_search.query import parse, to_whoosh
@@ -436,8 +437,6 @@ def test_the_snippet_window_gives_the_snippet_of_the_whole_text(
     query: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Matches at every distance from the scan start, the window's edge included."""
-    from archive_search import query as query_module
-
     filler = "会议强调要压实责任。"
     node = parse(query)
     for before in range(0, 900, 7):
@@ -467,3 +466,17 @@ def test_whoosh_own_queries_find_what_search_finds(index_dir: Path, query: str) 
     assert found == by_whoosh
     if query not in ("NOT 党", '"软弱，涣散"'):
         assert found, query  # the queries are chosen to find something
+
+
+@pytest.mark.parametrize("query", [*QUERIES, "推进会", "title:推进会 OR 十二个", "党建设"])
+def test_snippets_are_those_of_the_whole_body(index_dir: Path, query: str) -> None:
+    """search() skips the bodies the index says hold no match; each snippet is still the
+    one made by reading the body."""
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as searcher:
+        stored = {fields["slug"]: fields for fields in searcher.all_stored_fields()}
+    ix.close()
+    node = parse(query)
+    for hit in search(query, index_dir=index_dir, limit=None).hits:
+        fields = stored[hit.slug]
+        assert hit.snippet == query_module.snippet(fields["body"], node, fields["title"]), hit.slug
