@@ -15,7 +15,12 @@ from scraper.models import Article
 
 def slug_for(article: Article, source: str) -> str:
     """'2021-01-28-3f2a9c1d7e': the day (or 'undated'), then a hash of the source."""
-    day = (article.date or "")[:10] or "undated"
+    return slug_from_day(article.date, source)
+
+
+def slug_from_day(date: str | None, source: str) -> str:
+    """The slug of an article of `date` (ISO, or None) from `source` (see `slug_for`)."""
+    day = (date or "")[:10] or "undated"
     digest = hashlib.sha1(source.encode("utf-8")).hexdigest()[:10]
     return f"{day}-{digest}"
 

@@ -13,10 +13,24 @@ lack one (the seeds do), and a researcher must still find them, so:
 The front matter's `url` is where the article was published (the extract
 JSON's field); Pelican would take it for the page's own address, so it is
 read as `source_url`.
+
+Chinese text needs three more things Pelican does not do:
+
+* no slug → one from the article's source and day, as the scraper makes
+  them (`scraper.slugs`): Pelican's pinyin slugs of titles merge homophones
+  and stop the build when two articles share a title;
+* a line break inside a paragraph between two Chinese characters is
+  removed: Markdown keeps it, and a browser shows it as a space (编辑 wrap
+  long paragraphs);
+* the summary is the body's first sentences, up to SUMMARY_CHARS
+  characters and ending at a sentence end: Pelican counts words by spaces,
+  which Chinese does not have.
 """
 
 from __future__ import annotations
 
+import html as html_lib
+import os
 import re
 from datetime import datetime
 
@@ -24,10 +38,16 @@ from pelican import signals
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
 from pelican.utils import SafeDatetime
 
+from scraper.slugs import slug_from_day
+
 UNDATED = SafeDatetime(1900, 1, 1)
 _TAGS = re.compile(r"<[^>]+>")
 _SENTENCE_END = re.compile(r"[。！？!?]")
 _MAX_DERIVED = 40
+SUMMARY_CHARS = 120
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef“”‘’"
+_CJK_LINE_BREAK = re.compile(f"(?<=[{_CJK}])[ \t]*\n[ \t]*(?=[{_CJK}])")
+_SENTENCES = re.compile(r"[^。！？!?]*[。！？!?]+[”’」』）)]*")
 
 
 def derived_title(html: str) -> str | None:
@@ -39,11 +59,54 @@ def derived_title(html: str) -> str | None:
     return first[:_MAX_DERIVED] + ("…" if len(first) > _MAX_DERIVED else "")
 
 
+def join_cjk_lines(html: str) -> str:
+    """`html` without the line breaks between two Chinese characters (or full-width marks)."""
+    return _CJK_LINE_BREAK.sub("", html)
+
+
+def cjk_summary(html: str, limit: int = SUMMARY_CHARS) -> str:
+    """Escaped text: the first sentences of `html` that fit in `limit` characters.
+
+    At least the first sentence, cut at `limit` with "…" if that alone is
+    longer; text without any sentence end is cut the same way.
+    """
+    text = " ".join(html_lib.unescape(_TAGS.sub(" ", html)).split())
+    summary = ""
+    for sentence in _SENTENCES.findall(text):
+        sentence = sentence.strip()
+        if summary and len(summary) + len(sentence) > limit:
+            break
+        summary += sentence
+        if len(summary) >= limit:
+            break
+    if not summary:
+        summary = text
+    if len(summary) > limit:
+        summary = summary[:limit] + "…"
+    return html_lib.escape(summary, quote=False)
+
+
+def source_slug(metadata: dict, source_path: str, content_root: str) -> str:
+    """The slug of an article without one: its day and a hash of its source.
+
+    The source is its original URL when the front matter gives one, else the
+    file's path inside the content folder, so the slug survives a rebuild
+    and differs between files.
+    """
+    date = metadata.get("date")
+    day = date.isoformat() if isinstance(date, datetime) else None
+    source = metadata.get("source_url") or (
+        "content:" + os.path.relpath(source_path, content_root).replace(os.sep, "/")
+    )
+    return slug_from_day(day, str(source))
+
+
 class ArchiveReader(YAMLMetadataReader):
     """The YAML-metadata Markdown reader, filling what Pelican requires."""
 
     def read(self, source_path: str) -> tuple[str, dict]:
         content, metadata = super().read(source_path)
+        content = join_cjk_lines(content)
         if "url" in metadata:
             metadata["source_url"] = metadata.pop("url")
         if not metadata.get("title"):
@@ -51,9 +114,13 @@ class ArchiveReader(YAMLMetadataReader):
             if title:
                 metadata["title"] = title
                 metadata["title_derived"] = True
+        if not metadata.get("slug"):
+            metadata["slug"] = source_slug(metadata, source_path, self.settings["PATH"])
         if not isinstance(metadata.get("date"), datetime):
             metadata["date"] = UNDATED
             metadata["undated"] = True
+        if not metadata.get("summary"):
+            metadata["summary"] = cjk_summary(content)
         return content, metadata
 
 

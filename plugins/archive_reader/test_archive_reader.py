@@ -7,7 +7,7 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from .archive_reader import UNDATED, derived_title
+from .archive_reader import UNDATED, cjk_summary, derived_title, join_cjk_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,3 +54,42 @@ def test_untitled_and_undated_articles_are_built(tmp_path: Path) -> None:
     # the original address is not taken for the page's own
     assert (output / "articles" / "dated.html").is_file()
     assert UNDATED.year == 1900
+
+
+def test_line_breaks_between_chinese_characters_are_removed() -> None:
+    assert (
+        join_cjk_lines("<p>村党支部\n召开会议，\n  研究换届。</p>")
+        == "<p>村党支部召开会议，研究换届。</p>"
+    )
+    # Between Latin words the break stays (a space in the browser), and tags are untouched.
+    assert join_cjk_lines("<p>APP\nstore 党建\nGDP</p>\n<p>下一段</p>") == (
+        "<p>APP\nstore 党建\nGDP</p>\n<p>下一段</p>"
+    )
+
+
+def test_summary_ends_at_a_sentence_end() -> None:
+    html = (
+        "<p>第一句话说明情况。第二句话更长一些，讲了做法！</p><p>" + "很长的第三句" * 30 + "。</p>"
+    )
+    assert cjk_summary(html, limit=40) == "第一句话说明情况。第二句话更长一些，讲了做法！"
+    assert cjk_summary("<p>" + "没有句号" * 40 + "</p>", limit=20) == "没有句号" * 5 + "…"
+    assert cjk_summary("<p>甲 &lt;b&gt; 乙。</p>") == "甲 &lt;b&gt; 乙。"  # text, escaped
+
+
+def test_articles_without_slug_get_one_from_source_and_date(tmp_path: Path) -> None:
+    """Two editors' articles with the same title both build, each under its own stable slug."""
+    article = "---\ntitle: 同一个标题\ndate: 2022-03-01\n{extra}---\n\n村里\n开会了。\n"
+    output = build(
+        tmp_path,
+        {
+            "one.md": article.format(extra=""),
+            "two.md": article.format(extra="url: http://example.invalid/2.html\n"),
+        },
+    )
+    pages = sorted(p.name for p in (output / "articles").glob("*.html"))
+    assert len(pages) == 2 and all(p.startswith("2022-03-01-") for p in pages), pages
+    (tmp_path / "again").mkdir()
+    again = build(tmp_path / "again", {"one.md": article.format(extra="")})
+    assert sorted(p.name for p in (again / "articles").glob("*.html"))[0] in pages
+    text = (output / "articles" / pages[0]).read_text(encoding="utf-8")
+    assert "村里开会了。" in text
