@@ -1,5 +1,8 @@
 """Pelican settings for the grassroots archive (development build)."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 AUTHOR = "基层党建档案"
 SITENAME = "基层党建档案"
 SITEURL = ""
@@ -21,7 +24,7 @@ ARTICLE_URL = "articles/{slug}.html"
 ARTICLE_SAVE_AS = "articles/{slug}.html"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["archive_reader", "search_index", "search_export"]
+PLUGINS = ["archive_reader", "evidence", "raw_pages", "search_index", "search_export"]
 THEME = "theme"
 
 FEED_ALL_ATOM = None
@@ -32,3 +35,17 @@ AUTHOR_FEED_RSS = None
 
 DEFAULT_PAGINATION = 20
 RELATIVE_URLS = True
+
+
+def zh_datetime(value: object) -> str:
+    """An ISO time (a string or datetime) as 2026年12月2日 07:49, Asia/Shanghai; else as given."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(TIMEZONE))
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+JINJA_FILTERS = {"zh_datetime": zh_datetime}

@@ -325,6 +325,44 @@ class Archive:
         record = self.read_record(ref)
         return record.url, record.headers, record.body
 
+    def locate(self, spec: str) -> ArchiveRef:
+        """The record a stored article names (`archive: FILE#OFFSET`), with its length.
+
+        Articles keep the file and offset only; the length is where the gzip
+        member ends.  ArchiveError if the file is missing or holds no record there.
+        """
+        name, _, offset_text = spec.rpartition("#")
+        if not name or not offset_text.isdigit() or "/" in name or name.startswith("."):
+            raise ArchiveError(f"{spec!r}: not FILE#OFFSET of this archive")
+        path, offset = self.root / name, int(offset_text)
+        try:
+            with open(path, "rb") as handle:
+                handle.seek(offset)
+                if handle.read(2) != b"\x1f\x8b":  # every record is a gzip member
+                    raise ArchiveError(f"{spec}: no record starts at this offset")
+                handle.seek(offset)
+                iterator = ArchiveIterator(handle)
+                if next(iterator, None) is None:
+                    raise ArchiveError(f"{spec}: no record at this offset")
+                iterator.read_to_end()
+                start, length = iterator.member_info  # start: the handle's own position
+        except OSError as err:
+            raise ArchiveError(f"{spec}: {err}") from err
+        except (ArchiveLoadFailed, zlib.error, EOFError, ValueError) as err:
+            raise ArchiveError(f"{spec}: {err}") from err
+        if start != offset:
+            raise ArchiveError(f"{spec}: no record starts at this offset")
+        return ArchiveRef(file=name, offset=offset, length=length)
+
+    def member(self, ref: ArchiveRef) -> bytes:
+        """The record's gzip member as stored: a WARC file of this one record."""
+        with open(self.root / ref.file, "rb") as handle:
+            handle.seek(ref.offset)
+            data = handle.read(ref.length)
+        if len(data) != ref.length:
+            raise ArchiveError(f"{ref.file}@{ref.offset}: file ends inside the record")
+        return data
+
     def read_record(self, ref: ArchiveRef) -> ArchivedRecord:
         """The record at `ref` with its status and date; ArchiveError if it is damaged."""
         path = self.root / ref.file

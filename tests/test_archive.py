@@ -228,3 +228,18 @@ def test_warcio_check_passes(tmp_path: Path) -> None:
         warcio_main(["check", "-v", str(path)])
     assert done.value.code == 0, out.getvalue()
     assert out.getvalue().count("digest pass") == 7  # warcinfo + 3 responses + 3 requests
+
+
+def test_a_stored_articles_archive_field_locates_its_record(tmp_path: Path) -> None:
+    """Articles keep `archive: FILE#OFFSET`; the record's length and bytes come back from it."""
+    with Archive(tmp_path) as archive:
+        refs = [_write_page(archive, n) for n in range(3)]
+    for ref in refs:
+        assert archive.locate(f"{ref.file}#{ref.offset}") == ref
+        member = archive.member(ref)
+        records = list(ArchiveIterator(io.BytesIO(member)))  # a WARC file of its own
+        assert len(records) == 1 and records[0].rec_headers.get_header("WARC-Type") == "response"
+    inside = f"{refs[1].file}#{refs[1].offset + 5}"
+    for spec in (inside, f"missing.warc.gz#{refs[0].offset}", "../x.warc.gz#0", "no-offset"):
+        with pytest.raises(ArchiveError, match="#|not FILE"):
+            archive.locate(spec)

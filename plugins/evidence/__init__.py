@@ -1,0 +1,3 @@
+from .evidence import register
+
+__all__ = ["register"]

@@ -1,0 +1,3 @@
+from .raw_pages import register
+
+__all__ = ["register"]
