@@ -241,5 +241,5 @@ def test_a_stored_articles_archive_field_locates_its_record(tmp_path: Path) -> N
         assert len(records) == 1 and records[0].rec_headers.get_header("WARC-Type") == "response"
     inside = f"{refs[1].file}#{refs[1].offset + 5}"
     for spec in (inside, f"missing.warc.gz#{refs[0].offset}", "../x.warc.gz#0", "no-offset"):
-        with pytest.raises(ArchiveError, match="#|not FILE"):
+        with pytest.raises(ArchiveError, match=r"#|not FILE"):
             archive.locate(spec)

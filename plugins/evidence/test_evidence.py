@@ -25,7 +25,9 @@ def test_a_sentence_not_in_one_text_node_is_listed_without_anchor() -> None:
     html = "<p>发展<strong>村级集体经济</strong>。</p>"
     marked, marks = mark(html, {"collective_economy": ["发展村级集体经济。", "不在正文里的句子。"]})
     assert marked == html
-    assert marks == {"collective_economy": [("发展村级集体经济。", None), ("不在正文里的句子。", None)]}
+    assert marks == {
+        "collective_economy": [("发展村级集体经济。", None), ("不在正文里的句子。", None)]
+    }
 
 
 def test_markup_in_the_text_survives_and_is_escaped() -> None:

@@ -54,9 +54,7 @@ def test_the_record_is_published_as_warc_and_as_text(tmp_path: Path, caplog) -> 
             content=PAGE,
             fetched_at=datetime(2021, 5, 1, tzinfo=UTC),
         )
-    output = build(
-        tmp_path, {"kept": f"{ref.file}#{ref.offset}", "lost": "gone.warc.gz#0"}
-    )
+    output = build(tmp_path, {"kept": f"{ref.file}#{ref.offset}", "lost": "gone.warc.gz#0"})
     raw = output / "raw"
     record = list(ArchiveIterator(io.BytesIO((raw / "kept.warc.gz").read_bytes())))
     assert [r.rec_headers.get_header("WARC-Target-URI") for r in record] == [
