@@ -2,19 +2,38 @@
 
 `invoke scrape build` is the main job: crawl the sites of sources.toml,
 import the inbox, then build the site.  Pelican's usual tasks (build,
-rebuild, serve, publish, clean) are kept under their usual names.
+rebuild, serve, livereload, publish, clean) are kept under their usual names.
+
+The archive's data (content/, archive/, output/, search_index/) lives in the
+project folder, or in the folder the environment variable ARCHIVE_HOME
+names (a test builds the seed archive that way, leaving the project alone).
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from invoke import Context, task
 
+if TYPE_CHECKING:
+    from scraper.crawl import Workspace
+
 ROOT = Path(__file__).resolve().parent
-OUTPUT = ROOT / "output"
+HOME = Path(os.environ.get("ARCHIVE_HOME") or ROOT).resolve()
+CONTENT = HOME / "content"
+OUTPUT = HOME / "output"
+SETTINGS = ROOT / "pelicanconf.py"
+
+
+def workspace() -> Workspace:
+    """Where scraping writes: HOME/content/scraped and HOME/archive."""
+    from scraper.crawl import Workspace
+
+    return Workspace(content_dir=CONTENT / "scraped", archive_dir=HOME / "archive")
 
 
 @task(
@@ -28,13 +47,18 @@ def scrape(
     c: Context, sources: str = "sources.toml", inbox: str = "", refresh: bool = False
 ) -> None:
     """Crawl the configured sites and import the inbox into content/scraped."""
-    from scraper.run import DEFAULT_WORKSPACE
     from scraper.run import scrape as run_scrape
 
     source_path = None if sources == "none" else Path(sources)
-    report = run_scrape(sources=source_path, inbox=Path(inbox) if inbox else None, refresh=refresh)
+    where = workspace()
+    report = run_scrape(
+        sources=source_path,
+        inbox=Path(inbox) if inbox else None,
+        refresh=refresh,
+        workspace=where,
+    )
     print(report.table())
-    print(f"报告已写入 {DEFAULT_WORKSPACE.report_path}")
+    print(f"报告已写入 {where.report_path}")
 
 
 @task(help={"sources": "site list whose default places apply (default: sources.toml)"})
@@ -42,22 +66,22 @@ def reextract(c: Context, sources: str = "sources.toml") -> None:
     """Run extraction again on every archived page, without fetching anything."""
     from scraper.run import reextract as run_reextract
 
-    report = run_reextract(sources=Path(sources))
+    report = run_reextract(sources=Path(sources), workspace=workspace())
     print(report.table())
 
 
 @task(help={"content": "folder of articles to re-tag (default: content)"})
-def retag(c: Context, content: str = "content") -> None:
+def retag(c: Context, content: str = "") -> None:
     """Re-tag every stored article from its text after taxonomy.toml changed."""
     from scraper.retag import retag as run_retag
 
-    print(run_retag(Path(content)).summary())
+    print(run_retag(Path(content) if content else CONTENT).summary())
 
 
 @task
 def build(c: Context) -> None:
     """Build the site into output/ (development settings)."""
-    c.run(f"{sys.executable} -m pelican content -o {OUTPUT} -s pelicanconf.py")
+    c.run(f"{sys.executable} -m pelican {CONTENT} -o {OUTPUT} -s {SETTINGS}")
 
 
 @task
@@ -76,13 +100,13 @@ def clean(c: Context) -> None:
 @task(help={"port": "port to serve on (default 8000)"})
 def serve(c: Context, port: int = 8000) -> None:
     """Serve output/ on http://127.0.0.1:PORT."""
-    c.run(f"{sys.executable} -m pelican --listen --port {port} -o {OUTPUT} -s pelicanconf.py")
+    c.run(f"{sys.executable} -m pelican --listen --port {port} -o {OUTPUT} -s {SETTINGS}")
 
 
 @task
 def publish(c: Context) -> None:
     """Build the site with the publishing settings."""
-    c.run(f"{sys.executable} -m pelican content -o {OUTPUT} -s publishconf.py")
+    c.run(f"{sys.executable} -m pelican {CONTENT} -o {OUTPUT} -s {ROOT / 'publishconf.py'}")
 
 
 @task
@@ -129,7 +153,7 @@ def search(
 
     status = run_search(
         query, tag=tag, place=place, site=site, date_from=from_, date_to=to, limit=limit,
-        form=format, index_dir=Path(index_dir) if index_dir else None,
+        form=format, index_dir=Path(index_dir) if index_dir else HOME / "search_index",
     )  # fmt: skip
     if status:
         sys.exit(status)
