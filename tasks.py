@@ -98,6 +98,28 @@ def clean(c: Context) -> None:
 
 
 @task(help={"port": "port to serve on (default 8000)"})
+def livereload(c: Context, port: int = 8000) -> None:
+    """Build, serve output/ on http://127.0.0.1:PORT, rebuild and reload the page on every edit."""
+    from livereload import Server
+
+    def cached_build() -> None:
+        c.run(
+            f"{sys.executable} -m pelican {CONTENT} -o {OUTPUT} -s {SETTINGS}"
+            " -e CACHE_CONTENT=true LOAD_CONTENT_CACHE=true"
+        )
+
+    cached_build()
+    server = Server()
+    theme = ROOT / "theme"
+    for pattern in (
+        str(SETTINGS), f"{theme}/templates/**/*.html", f"{theme}/static/**/*.css",
+        f"{theme}/static/**/*.js", f"{CONTENT}/**/*.md", str(ROOT / "taxonomy.toml"),
+    ):  # fmt: skip
+        server.watch(pattern, cached_build)
+    server.serve(host="127.0.0.1", port=port, root=str(OUTPUT))
+
+
+@task(help={"port": "port to serve on (default 8000)"})
 def serve(c: Context, port: int = 8000) -> None:
     """Serve output/ on http://127.0.0.1:PORT."""
     c.run(f"{sys.executable} -m pelican --listen --port {port} -o {OUTPUT} -s {SETTINGS}")
