@@ -68,7 +68,7 @@ import shutil
 import tempfile
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -104,8 +104,11 @@ class ExportReport:
     manifest_bytes: int
     out_dir: Path
     skipped: list[str] = field(default_factory=list)
+    unchanged: bool = False  # the export in out_dir was of the same articles: kept
 
     def summary(self) -> str:
+        if self.unchanged:
+            return f"search export: {self.docs} articles unchanged, kept {self.out_dir}"
         return (
             f"search export: {self.docs} articles, {self.keys} keys in {self.shards} shards "
             f"(median {self.median_shard / 1000:.1f} KB, "
@@ -392,6 +395,32 @@ class _Writer:
         self.bytes += len(data)
 
 
+def source_digest(ordered: Sequence[Doc], practice_names: Mapping[str, str]) -> str:
+    """A hash of everything an export is made of: the format, the names, each article."""
+    digest = hashlib.sha1(f"{FORMAT_VERSION}\x1f{sorted(practice_names.items())}".encode())
+    for doc in ordered:
+        digest.update(f"\x1e{doc.slug}\x1f{int(doc.title_derived)}\x1f{doc.fingerprint}".encode())
+    return digest.hexdigest()
+
+
+def _kept_export(out_dir: Path, source: str) -> int | None:
+    """The manifest's size if out_dir holds a whole export of `source`, else None.
+
+    A rebuild that changed no article keeps the export instead of writing
+    tens of thousands of files again.  The manifest is written last, inside
+    a folder swapped in whole, so a manifest naming `source` means the files
+    it lists are there.
+    """
+    try:
+        data = (out_dir / "manifest.json").read_bytes()
+        manifest = json.loads(data)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("source") != source:
+        return None
+    return len(data)
+
+
 def export(
     docs: Iterable[Doc],
     out_dir: Path,
@@ -415,6 +444,14 @@ def export(
         unique.append(doc)
     ordered = unique
     total = len(ordered)
+    out_dir = Path(out_dir)
+    source = source_digest(ordered, practice_names or {})
+    kept = _kept_export(out_dir, source)
+    if kept is not None:
+        return ExportReport(
+            docs=total, keys=0, shards=0, files=0, bytes=0, largest_shard=0, median_shard=0,
+            manifest_bytes=kept, out_dir=out_dir, skipped=skipped, unchanged=True,
+        )  # fmt: skip
     # Body positions start two past the last title position: never adjacent to it.
     body_offset = 2 + max(
         (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
@@ -427,7 +464,6 @@ def export(
     for key, value in entries.items():
         families[family(key)][key] = value
 
-    out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".search-", dir=out_dir.parent))
     writer = _Writer(staging)
@@ -463,6 +499,7 @@ def export(
 
     manifest = {
         "version": FORMAT_VERSION,
+        "source": source,
         "docs": total,
         "body_offset": body_offset,
         "url_pattern": URL_PATTERN,

@@ -156,6 +156,23 @@ def test_a_second_build_replaces_the_index(tmp_path: Path) -> None:
     assert not list(output.glob(".search-*")) and not (output / "search.old").exists()
 
 
+def test_an_export_of_the_same_articles_is_kept(tmp_path: Path) -> None:
+    docs = [
+        Doc(slug="a", title="软弱涣散", body="整顿软弱涣散党组织", date="2022-01-01"),
+        Doc(slug="b", title="集体经济", body="发展村级集体经济", date=None),
+    ]
+    first = export(docs, tmp_path / "search")
+    files = {p: p.stat().st_mtime_ns for p in (tmp_path / "search").rglob("*") if p.is_file()}
+    again = export(list(reversed(docs)), tmp_path / "search")
+    assert not first.unchanged and again.unchanged and "unchanged" in again.summary()
+    assert {p: p.stat().st_mtime_ns for p in files} == files  # nothing rewritten
+    changed = [docs[0], Doc(**{**docs[1].__dict__, "body": "发展村级集体经济，合作社分红"})]
+    third = export(changed, tmp_path / "search")
+    assert not third.unchanged and lookup(tmp_path / "search", "=分红") is not None
+    renamed = export(changed, tmp_path / "search", practice_names={"vetting": "资格联审"})
+    assert not renamed.unchanged  # the filter's names are part of the export
+
+
 def test_positions_round_trip_to_tokens(tmp_path: Path) -> None:
     docs = [
         Doc(slug="b", title="村级集体经济", body="发展村级集体经济，O2O平台。\n集体经济", date="2021-02-01",
