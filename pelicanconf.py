@@ -1,8 +1,5 @@
 """Pelican settings for the grassroots archive (development build)."""
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 AUTHOR = "基层党建档案"
 SITENAME = "基层党建档案"
 SITEURL = ""
@@ -24,28 +21,29 @@ ARTICLE_URL = "articles/{slug}.html"
 ARTICLE_SAVE_AS = "articles/{slug}.html"
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["archive_reader", "evidence", "raw_pages", "search_index", "search_export"]
+PLUGINS = [
+    "archive_reader", "evidence", "raw_pages", "citations", "search_index", "search_export",
+    "archive_pages", "corpus_downloads", "practice_feeds", "pelican.plugins.sitemap",
+]  # fmt: skip
 THEME = "theme"
 
-FEED_ALL_ATOM = None
+# Atom feeds: all articles, and one per practice (practices are Pelican tags);
+# plugins/practice_feeds keeps undated articles out and titles them in Chinese.
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+TAG_FEED_ATOM = "feeds/{slug}.atom.xml"
+TAG_FEED_ATOM_URL = "feeds/{slug}.atom.xml"
+FEED_MAX_ITEMS = 50
 CATEGORY_FEED_ATOM = None
 TRANSLATION_FEED_ATOM = None
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 
+SITEMAP = {
+    "format": "xml",
+    "exclude": ["^404\\.html$", "^search\\.html$"],
+    "priorities": {"articles": 0.8, "indexes": 0.5, "pages": 0.5},
+    "changefreqs": {"articles": "yearly", "indexes": "daily", "pages": "monthly"},
+}
+
 DEFAULT_PAGINATION = 20
 RELATIVE_URLS = True
-
-
-def zh_datetime(value: object) -> str:
-    """An ISO time (a string or datetime) as 2026年12月2日 07:49, Asia/Shanghai; else as given."""
-    try:
-        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(ZoneInfo(TIMEZONE))
-    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
-
-
-JINJA_FILTERS = {"zh_datetime": zh_datetime}

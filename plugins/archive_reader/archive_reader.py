@@ -33,6 +33,8 @@ import html as html_lib
 import os
 import re
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from pelican import signals
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
@@ -124,10 +126,30 @@ class ArchiveReader(YAMLMetadataReader):
         return content, metadata
 
 
+def zh_datetime(value: object, timezone: str = "Asia/Shanghai") -> str:
+    """Jinja filter: an ISO time (string or datetime) as 2026年12月2日 07:49; else as given."""
+    try:
+        moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(ZoneInfo(timezone))
+    return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
+
+
+def add_filters(pelican: Any) -> None:
+    """The theme's `zh_datetime` filter, in the site's time zone."""
+    zone = pelican.settings.get("TIMEZONE") or "Asia/Shanghai"
+    filters = dict(pelican.settings.get("JINJA_FILTERS") or {})
+    filters.setdefault("zh_datetime", lambda value: zh_datetime(value, zone))
+    pelican.settings["JINJA_FILTERS"] = filters
+
+
 def add_reader(readers: object) -> None:
     readers.reader_classes["md"] = ArchiveReader  # type: ignore[attr-defined]
     readers.reader_classes["markdown"] = ArchiveReader  # type: ignore[attr-defined]
 
 
 def register() -> None:
+    signals.initialized.connect(add_filters)
     signals.readers_init.connect(add_reader)

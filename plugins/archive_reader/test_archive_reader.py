@@ -7,7 +7,7 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from .archive_reader import UNDATED, cjk_summary, derived_title, join_cjk_lines
+from .archive_reader import UNDATED, cjk_summary, derived_title, join_cjk_lines, zh_datetime
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -93,3 +93,9 @@ def test_articles_without_slug_get_one_from_source_and_date(tmp_path: Path) -> N
     assert sorted(p.name for p in (again / "articles").glob("*.html"))[0] in pages
     text = (output / "articles" / pages[0]).read_text(encoding="utf-8")
     assert "村里开会了。" in text
+
+
+def test_times_are_shown_in_chinese_in_beijing_time() -> None:
+    assert zh_datetime("2026-12-01T23:49:02+00:00") == "2026年12月2日 07:49"
+    assert zh_datetime("2021-01-28T14:22:00+08:00") == "2021年1月28日 14:22"
+    assert zh_datetime("不是时间") == "不是时间"

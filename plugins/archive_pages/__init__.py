@@ -1,0 +1,3 @@
+from .archive_pages import register
+
+__all__ = ["register"]

@@ -1,0 +1,3 @@
+from .corpus_downloads import register
+
+__all__ = ["register"]

@@ -1,0 +1,3 @@
+from .practice_feeds import register
+
+__all__ = ["register"]
