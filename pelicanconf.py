@@ -45,5 +45,14 @@ SITEMAP = {
     "changefreqs": {"articles": "yearly", "indexes": "daily", "pages": "monthly"},
 }
 
+# The archive's own browsing pages (plugins/archive_pages: practices, places,
+# sites, years, undated) replace Pelican's tag, category, author and archive
+# pages: categories are all one, and articles without a byline would be
+# filed under the site's AUTHOR.
+DIRECT_TEMPLATES = ["index"]
+TAG_SAVE_AS = ""
+CATEGORY_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+
 DEFAULT_PAGINATION = 20
 RELATIVE_URLS = True

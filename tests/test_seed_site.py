@@ -145,3 +145,64 @@ def test_the_archived_raw_page_opens_as_text(
     assert page.url.endswith(".txt")  # type: ignore[attr-defined]
     shown = page.inner_text("body")  # type: ignore[attr-defined]
     assert len(shown) > 200 and any("\u4e00" <= ch <= "\u9fff" for ch in shown)
+
+
+def test_home_practice_and_place_pages_by_navigation(
+    site_browser: tuple[object, str, list[str]],
+) -> None:
+    page, base, elsewhere = site_browser
+    page.goto(f"{base}/index.html")  # type: ignore[attr-defined]
+    assert page.inner_text(".lead .count") == "5"  # type: ignore[attr-defined]
+    assert page.locator("main svg").count() >= 1  # type: ignore[attr-defined]  # the charts
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "home.png"), full_page=True)  # type: ignore[attr-defined]
+
+    page.click(".site-nav >> text=实践")  # type: ignore[attr-defined]
+    assert page.url.endswith("/practices/index.html")  # type: ignore[attr-defined]
+    page.click("main >> text=软弱涣散整顿")  # type: ignore[attr-defined]
+    assert page.url.endswith("/practices/rectification.html")  # type: ignore[attr-defined]
+    assert "软弱涣散" in page.inner_text(".definition")  # type: ignore[attr-defined]
+    assert page.locator("main svg").count() >= 1  # type: ignore[attr-defined]
+    listed = page.locator(".article-list li").count()  # type: ignore[attr-defined]
+    assert listed == int(page.inner_text(".lead .count"))  # type: ignore[attr-defined]
+    page.screenshot(path=str(SCREENSHOTS / "practice.png"), full_page=True)  # type: ignore[attr-defined]
+
+    page.click(".site-nav >> text=地区")  # type: ignore[attr-defined]
+    page.click("main >> text=红安县")  # type: ignore[attr-defined]
+    assert "红安县" in page.inner_text("h1")  # type: ignore[attr-defined]
+    page.click(".article-list a >> nth=0")  # type: ignore[attr-defined]
+    assert "/articles/" in page.url and "红安县" in page.inner_text(".facts")  # type: ignore[attr-defined]
+    assert elsewhere == []
+
+
+def test_the_skip_link_and_search_box_work_from_the_keyboard(
+    site_browser: tuple[object, str, list[str]],
+) -> None:
+    page, base, _ = site_browser
+    page.goto(f"{base}/index.html")  # type: ignore[attr-defined]
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    assert page.evaluate("document.activeElement.className") == "skip"  # type: ignore[attr-defined]
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    page.keyboard.press("Tab")  # type: ignore[attr-defined]
+    assert page.evaluate("document.activeElement.id") == "site-q"  # type: ignore[attr-defined]
+    page.keyboard.type("湾子夜话")  # type: ignore[attr-defined]
+    page.keyboard.press("Enter")  # type: ignore[attr-defined]
+    page.wait_for_function("document.getElementById('search-app').dataset.state === 'done'")  # type: ignore[attr-defined]
+    assert page.locator(".result").count() >= 1  # type: ignore[attr-defined]
+
+
+def test_the_corpus_downloads_from_its_page(site_browser: tuple[object, str, list[str]]) -> None:
+    import csv
+    import io
+    import json
+
+    page, base, _ = site_browser
+    page.goto(f"{base}/downloads.html")  # type: ignore[attr-defined]
+    with page.expect_download() as csv_download:  # type: ignore[attr-defined]
+        page.click("text=archive.csv")  # type: ignore[attr-defined]
+    rows = list(csv.DictReader(io.StringIO(Path(csv_download.value.path()).read_text("utf-8-sig"))))
+    assert len(rows) == 5 and all(row["title"] and row["text"] for row in rows)
+    with page.expect_download() as jsonl_download:  # type: ignore[attr-defined]
+        page.click("text=archive.jsonl")  # type: ignore[attr-defined]
+    lines = Path(jsonl_download.value.path()).read_text("utf-8").splitlines()
+    assert [json.loads(line)["slug"] for line in lines] == [row["slug"] for row in rows]
