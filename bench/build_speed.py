@@ -63,7 +63,12 @@ def pelican(work: Path, output: str, settings: Path, *extra: str) -> list[str]:
 def bench(count: int, work: Path) -> None:
     make_archive(work / "content" / "scraped", count, seed_sentences(), random.Random(count))
     ours, plain = ROOT / "pelicanconf.py", ROOT / "bench" / "plain_pelicanconf.py"
-    no_search = ["-e", 'PLUGINS=["archive_reader", "evidence", "raw_pages"]']
+    import json
+
+    import pelicanconf
+
+    site_plugins = [p for p in pelicanconf.PLUGINS if p not in ("search_index", "search_export")]
+    no_search = ["-e", f"PLUGINS={json.dumps(site_plugins)}"]
     index = ["-e", f'SEARCH_INDEX_DIR="{work / "index"}"']
     rows: list[tuple[str, float, float]] = []
     rows.append(("plain", *run(pelican(work, "plain", plain, *CACHE), ROOT)))

@@ -23,6 +23,7 @@ generator, so there is no state to reset between builds.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -241,6 +242,10 @@ def path_segment(name: str) -> str:
     change a URL (/, ?, #, %, spaces …) are replaced.
     """
     segment = name.strip().translate(_UNSAFE).strip(".") or "-"
+    if segment != name or segment.lower() == "index":
+        # Something was replaced (or the name is the folder's own index page):
+        # the name's hash keeps two such names, and the index, apart.
+        segment += "-" + hashlib.sha1(name.encode("utf-8")).hexdigest()[:8]
     return segment
 
 

@@ -290,8 +290,12 @@ def test_builds_are_reproducible(tmp_path: Path, site: Path) -> None:
 
 def test_path_segment_keeps_chinese_and_drops_url_syntax() -> None:
     assert path_segment("恩施土家族苗族自治州") == "恩施土家族苗族自治州"
-    assert path_segment("某县/新闻网?版#1") == "某县-新闻网-版-1"
-    assert path_segment("..") == "-"
+    replaced = path_segment("某县/新闻网?版#1")
+    assert replaced.startswith("某县-新闻网-版-1-") and "/" not in replaced
+    # Names that would meet after the replacement, or meet the index page, stay apart.
+    assert path_segment("某县/新闻网") != path_segment("某县?新闻网")
+    assert path_segment("index") != "index" and path_segment("Index").lower() != "index"
+    assert path_segment("..").startswith("-")
 
 
 def test_place_parts_fill_a_missing_upper_level() -> None:
