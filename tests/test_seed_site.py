@@ -206,3 +206,21 @@ def test_the_corpus_downloads_from_its_page(site_browser: tuple[object, str, lis
         page.click("text=archive.jsonl")  # type: ignore[attr-defined]
     lines = Path(jsonl_download.value.path()).read_text("utf-8").splitlines()
     assert [json.loads(line)["slug"] for line in lines] == [row["slug"] for row in rows]
+
+
+def test_pages_fit_a_phone_and_print_without_the_chrome(seed_site: Path) -> None:
+    article = next((seed_site / "articles").glob("2021-*.html")).relative_to(seed_site)
+    pages = ["index.html", "practices/rectification.html", "places/index.html", str(article)]
+    with static_server(seed_site) as base, chromium() as browser:
+        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+        for path in pages:
+            phone.goto(f"{base}/{path}")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            assert width <= 391, (path, width)  # nothing wider than the screen
+        phone.screenshot(path=str(SCREENSHOTS / "article-phone.png"), full_page=False)
+        phone.emulate_media(media="print")
+        assert (
+            phone.evaluate("getComputedStyle(document.querySelector('.site-nav')).display")
+            == "none"
+        )
+        assert phone.locator(".cite").is_visible()  # the citation is on paper
