@@ -59,8 +59,26 @@ class PracticeInfo:
     definition: str = ""
 
 
+class _Listing:
+    """What every page of a group of articles offers its templates."""
+
+    articles: list[Any]
+
+    @property
+    def save_as(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def url(self) -> str:  # what Pelican's sitemap plugin reads of a written page
+        return self.save_as
+
+    @property
+    def count(self) -> int:
+        return len(self.articles)
+
+
 @dataclass
-class Month:
+class Month(_Listing):
     """One month of the archive: its dated articles."""
 
     year: int
@@ -75,17 +93,9 @@ class Month:
     def save_as(self) -> str:
         return f"years/{self.year}/{self.month:02d}.html"
 
-    @property
-    def url(self) -> str:  # what Pelican's sitemap plugin reads of a written page
-        return self.save_as
-
-    @property
-    def count(self) -> int:
-        return len(self.articles)
-
 
 @dataclass
-class Year:
+class Year(_Listing):
     """One year of the archive: its dated articles and its months that have any."""
 
     year: int
@@ -100,17 +110,9 @@ class Year:
     def save_as(self) -> str:
         return f"years/{self.year}.html"
 
-    @property
-    def url(self) -> str:  # what Pelican's sitemap plugin reads of a written page
-        return self.save_as
-
-    @property
-    def count(self) -> int:
-        return len(self.articles)
-
 
 @dataclass
-class Place:
+class Place(_Listing):
     """A province, city or county, with every article placed in it or below it."""
 
     parts: tuple[str, ...]
@@ -134,14 +136,6 @@ class Place:
         return "places/" + "/".join(path_segment(p) for p in self.parts) + ".html"
 
     @property
-    def url(self) -> str:  # what Pelican's sitemap plugin reads of a written page
-        return self.save_as
-
-    @property
-    def count(self) -> int:
-        return len(self.articles)
-
-    @property
     def sorted_children(self) -> list[Place]:
         return by_count(self.children.values())
 
@@ -152,7 +146,7 @@ class Place:
 
 
 @dataclass
-class Source:
+class Source(_Listing):
     """A site the articles came from."""
 
     name: str
@@ -165,14 +159,6 @@ class Source:
     @property
     def save_as(self) -> str:
         return f"sites/{path_segment(self.name)}.html"
-
-    @property
-    def url(self) -> str:  # what Pelican's sitemap plugin reads of a written page
-        return self.save_as
-
-    @property
-    def count(self) -> int:
-        return len(self.articles)
 
 
 @dataclass
@@ -188,7 +174,7 @@ class MonthShare:
 
 
 @dataclass
-class PracticePage:
+class PracticePage(_Listing):
     """Everything the page of one practice shows."""
 
     practice: PracticeInfo
@@ -203,14 +189,6 @@ class PracticePage:
     @property
     def save_as(self) -> str:
         return f"practices/{path_segment(self.practice.id)}.html"
-
-    @property
-    def url(self) -> str:  # what Pelican's sitemap plugin reads of a written page
-        return self.save_as
-
-    @property
-    def count(self) -> int:
-        return len(self.articles)
 
     @property
     def label(self) -> str:
