@@ -1,6 +1,7 @@
 """The stored Markdown form of an article."""
 
 import markdown
+import pytest
 import yaml
 
 from scraper.markdown_out import body_markdown, escape, to_markdown
@@ -36,3 +37,17 @@ def test_front_matter_round_trips():
     _, front, body = stored.split("---\n", 2)
     assert yaml.safe_load(front)["evidence"] == {"vetting": ["资格联审。"]}
     assert body.strip() == "正文。"
+
+
+def test_front_matter_is_read_as_yaml_safe_load_reads_it() -> None:
+    from scraper.markdown_out import load_front_matter
+
+    text = (
+        "title: 夯实基层组织基石（基层组织建设篇）\ndate: '2021-01-28T14:22:00+08:00'\n"
+        "retrieved: 2026-12-02 07:49:02+08:00\ndate_partial: null\ntags:\n- vetting\n- rectification\n"
+        "tag_scores:\n  vetting: 60.0\nevidence:\n  vetting:\n  - 实行“两委”候选人资格联审机制。\n"
+        "keywords: []\nslug: 2021-01-28-42fd0e5e4c\ncount: 12\nflag: yes\n"
+    )
+    assert load_front_matter(text) == yaml.safe_load(text)
+    with pytest.raises(yaml.YAMLError):
+        load_front_matter("title: [unclosed\n")

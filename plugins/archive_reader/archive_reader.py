@@ -30,6 +30,7 @@ Chinese text needs three more things Pelican does not do:
 from __future__ import annotations
 
 import html as html_lib
+import logging
 import os
 import re
 from datetime import datetime
@@ -40,7 +41,10 @@ from pelican import signals
 from pelican.plugins.yaml_metadata.yaml_metadata import YAMLMetadataReader
 from pelican.utils import SafeDatetime
 
+from scraper.markdown_out import load_front_matter
 from scraper.slugs import slug_from_day
+
+log = logging.getLogger(__name__)
 
 UNDATED = SafeDatetime(1900, 1, 1)
 _TAGS = re.compile(r"<[^>]+>")
@@ -105,6 +109,19 @@ def source_slug(metadata: dict, source_path: str, content_root: str) -> str:
 
 class ArchiveReader(YAMLMetadataReader):
     """The YAML-metadata Markdown reader, filling what Pelican requires."""
+
+    def _load_yaml_metadata(self, text: str, source_path: str) -> dict:
+        # pelican-yaml-metadata's own, with libyaml's parser (see
+        # scraper.markdown_out): reading the front matter was a third of a build.
+        try:
+            metadata = load_front_matter(text)
+        except Exception:
+            log.error("Error parsing YAML for file '%s'", source_path, exc_info=True)
+            return {}
+        if not isinstance(metadata, dict):
+            log.error("YAML header didn't parse as a dict for file '%s'", source_path)
+            return {}
+        return self._parse_yaml_metadata(metadata, source_path)
 
     def read(self, source_path: str) -> tuple[str, dict]:
         content, metadata = super().read(source_path)
