@@ -29,6 +29,7 @@ Chinese text needs three more things Pelican does not do:
 
 from __future__ import annotations
 
+import functools
 import html as html_lib
 import logging
 import os
@@ -158,7 +159,8 @@ def add_filters(pelican: Any) -> None:
     """The theme's `zh_datetime` filter, in the site's time zone."""
     zone = pelican.settings.get("TIMEZONE") or "Asia/Shanghai"
     filters = dict(pelican.settings.get("JINJA_FILTERS") or {})
-    filters.setdefault("zh_datetime", lambda value: zh_datetime(value, zone))
+    # A partial of a module-level function: Pelican's content cache pickles the settings.
+    filters.setdefault("zh_datetime", functools.partial(zh_datetime, timezone=zone))
     pelican.settings["JINJA_FILTERS"] = filters
 
 

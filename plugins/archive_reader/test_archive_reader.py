@@ -12,9 +12,9 @@ from .archive_reader import UNDATED, cjk_summary, derived_title, join_cjk_lines,
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def build(tmp_path: Path, files: dict[str, str]) -> Path:
+def build(tmp_path: Path, files: dict[str, str], **settings: object) -> Path:
     content = tmp_path / "content"
-    content.mkdir()
+    content.mkdir(exist_ok=True)
     for name, text in files.items():
         (content / name).write_text(text, encoding="utf-8")
     output = tmp_path / "output"
@@ -30,6 +30,7 @@ def build(tmp_path: Path, files: dict[str, str]) -> Path:
             "ARTICLE_SAVE_AS": "articles/{slug}.html",
             "FEED_ALL_ATOM": None,
             "CACHE_CONTENT": False,
+            **settings,
         },
     )
     Pelican(settings).run()
@@ -99,3 +100,19 @@ def test_times_are_shown_in_chinese_in_beijing_time() -> None:
     assert zh_datetime("2026-12-01T23:49:02+00:00") == "2026年12月2日 07:49"
     assert zh_datetime("2021-01-28T14:22:00+08:00") == "2021年1月28日 14:22"
     assert zh_datetime("不是时间") == "不是时间"
+
+
+def test_a_build_with_pelicans_content_cache_runs_twice(tmp_path: Path) -> None:
+    """The cache pickles the settings, the reader's Jinja filter included."""
+    files = {
+        "a.md": "---\ntitle: 标题\ndate: 2021-01-28\nslug: a\nretrieved: '2021-02-01T08:00:00+08:00'\n---\n\n正文。\n"
+    }
+    cache = {
+        "CACHE_CONTENT": True,
+        "LOAD_CONTENT_CACHE": True,
+        "CACHE_PATH": str(tmp_path / "cache"),
+    }
+    build(tmp_path, files, **cache)
+    output = build(tmp_path, files, **cache)
+    assert (output / "articles" / "a.html").is_file()
+    assert any((tmp_path / "cache").iterdir())
