@@ -61,6 +61,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -72,9 +73,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from archive_search.analysis import HAN, normalize, term_positions, tokens
 from archive_search.documents import Doc, canonical_order
-from archive_search.packing import KIND_POSITIONS, encode_doc_set, encode_positions, varint
+from archive_search.packing import (
+    KIND_POSITIONS,
+    encode_grouped_doc_sets,
+    encode_grouped_positions,
+    varint,
+)
 
 FORMAT_VERSION = 4
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
@@ -171,66 +179,100 @@ def _json_file(value: object) -> bytes:
 # ---------------------------------------------------------------- the index
 
 
-@dataclass
 class _Builder:
     """Postings collected article by article, in ordinal order, encoded at the end.
 
-    Per positions key: (ordinals, position counts, all positions in turn),
-    unsigned 32-bit arrays: tens of millions of positions kept as Python ints
-    took gigabytes and slowed every step; `packing` encodes them in bulk.
+    Every key gets a number; each article adds rows to flat unsigned 32-bit
+    arrays, one row per (key, article): positions keys their ordinal and
+    position count (the positions themselves in `flat`), doc-set keys their
+    ordinal.  `entries` groups the rows by key with one stable sort and
+    encodes all keys in a few numpy passes (`packing.encode_grouped_*`): one
+    array per key and one encoding call per key cost more than the work.
     """
 
-    total: int
-    body_offset: int
-    positions: dict[str, tuple[array, array, array]] = field(default_factory=dict)
-    sets: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    def __init__(self, total: int, body_offset: int) -> None:
+        self.total = total
+        self.body_offset = body_offset
+        self.ids: dict[str, int] = {}
+        self.keys: list[str] = []
+        self.pos_key, self.pos_ordinal, self.pos_count = array("I"), array("I"), array("I")
+        self.flat = array("I")
+        self.set_key, self.set_ordinal = array("I"), array("I")
+
+    def _ids(self, keys: list[str]) -> list[int]:
+        get = self.ids.get
+        found = [get(k) for k in keys]
+        if None in found:
+            for n, key in enumerate(keys):
+                if found[n] is None:
+                    number = self.ids.get(key)
+                    if number is None:
+                        number = self.ids[key] = len(self.keys)
+                        self.keys.append(key)
+                    found[n] = number
+        return found  # type: ignore[return-value]
+
+    def _positions(self, ordinal: int, terms: dict[str, list[int]]) -> None:
+        self.pos_key.extend(self._ids(list(terms)))
+        self.pos_ordinal.extend(array("I", [ordinal]) * len(terms))
+        self.pos_count.extend(map(len, terms.values()))
+        self.flat.extend(itertools.chain.from_iterable(terms.values()))
 
     def add(self, ordinal: int, doc: Doc) -> None:
         title_grams: dict[str, list[int]] = {}
         body_grams: dict[str, list[int]] = {}
         in_title = term_positions(doc.title, title_grams)
         in_body = term_positions(doc.body, body_grams, start=self.body_offset)
-        sets = self.sets
+        sets: list[str] = []
         for title_terms, body_terms in ((in_title, in_body), (title_grams, body_grams)):
             # Title positions come first and stay below body_offset: sorted per article.
-            merged = list(body_terms.items())
-            if title_terms:
-                merged = [(t, title_terms[t] + p if t in title_terms else p) for t, p in merged]
-                merged += [(t, p) for t, p in title_terms.items() if t not in body_terms]
-            for text, positions in merged:
-                self._append(text, ordinal, positions)
-                sets["=" + text].append(ordinal)
-        for text, positions in in_title.items():
-            self._append("@" + text, ordinal, positions)
+            merged = dict(body_terms)
+            for text, positions in title_terms.items():
+                merged[text] = positions + merged[text] if text in merged else positions
+            self._positions(ordinal, merged)  # its "=" doc set comes from these rows too
+        self._positions(ordinal, {"@" + text: p for text, p in in_title.items()})
         title_chars = set(_HAN_CHAR.findall(normalize(doc.title)))
-        for char in sorted(title_chars | set(_HAN_CHAR.findall(normalize(doc.body)))):
-            sets["#" + char].append(ordinal)
-        for char in sorted(title_chars):
-            sets["^" + char].append(ordinal)
-        for tag in dict.fromkeys(doc.tags):
-            sets["tag:" + tag].append(ordinal)
-        for place in dict.fromkeys(doc.places):
-            sets["place:" + place].append(ordinal)
+        sets += ["#" + char for char in title_chars | set(_HAN_CHAR.findall(normalize(doc.body)))]
+        sets += ["^" + char for char in title_chars]
+        sets += ["tag:" + tag for tag in dict.fromkeys(doc.tags)]
+        sets += ["place:" + place for place in dict.fromkeys(doc.places)]
         if doc.site:
-            sets["site:" + doc.site].append(ordinal)
+            sets.append("site:" + doc.site)
         if doc.year and doc.year.isdigit():
-            sets["year:" + doc.year].append(ordinal)
-
-    def _append(self, key: str, ordinal: int, positions: list[int]) -> None:
-        found = self.positions.get(key)
-        if found is None:
-            found = self.positions[key] = (array("I"), array("I"), array("I"))
-        found[0].append(ordinal)
-        found[1].append(len(positions))
-        found[2].extend(positions)
+            sets.append("year:" + doc.year)
+        self.set_key.extend(self._ids(sets))
+        self.set_ordinal.extend(array("I", [ordinal]) * len(sets))
 
     def entries(self) -> dict[str, tuple[int, bytes]]:
-        entries = {
-            text: (KIND_POSITIONS, encode_positions(*postings))
-            for text, postings in self.positions.items()
-        }
-        for key, ordinals in self.sets.items():
-            entries[key] = encode_doc_set(ordinals, self.total)
+        def column(values: array) -> np.ndarray:
+            return np.frombuffer(values, dtype=np.uint32).astype(np.int64)
+
+        entries: dict[str, tuple[int, bytes]] = {}
+        keys = self.keys
+        if len(self.pos_key):
+            key, ordinal, count = map(column, (self.pos_key, self.pos_ordinal, self.pos_count))
+            flat = np.frombuffer(self.flat, dtype=np.uint32)
+            order = np.argsort(key, kind="stable")  # rows of a key stay in ordinal order
+            firsts = (np.cumsum(count) - count)[order]
+            sizes = count[order]
+            # The positions of the rows in their new order.
+            within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            gathered = flat[np.repeat(firsts, sizes) + within]
+            key, ordinal = key[order], ordinal[order]
+            for number, data in encode_grouped_positions(key, ordinal, sizes, gathered):
+                entries[keys[number]] = (KIND_POSITIONS, data)
+            # "=" + a term or trigram: the articles holding it in title or body,
+            # the rows of its positions key ("@" keys, title only, have none).
+            in_title = np.fromiter((k[0] == "@" for k in keys), dtype=bool, count=len(keys))
+            both = ~in_title[key]
+            for number, kind_data in encode_grouped_doc_sets(key[both], ordinal[both], self.total):
+                entries["=" + keys[number]] = kind_data
+        if len(self.set_key):
+            key, ordinal = column(self.set_key), column(self.set_ordinal)
+            order = np.argsort(key, kind="stable")
+            grouped = encode_grouped_doc_sets(key[order], ordinal[order], self.total)
+            for number, kind_data in grouped:
+                entries[keys[number]] = kind_data
         return entries
 
 

@@ -282,6 +282,49 @@ def test_doc_sets_decode_to_themselves(ordinals: set[int]) -> None:
         assert {o for o in range(1000) if data[o >> 3] >> (o & 7) & 1} == ordinals
 
 
+KEY_POSTINGS = st.lists(  # per key: per article (ordinal gap, its positions)
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=300),
+                  st.sets(st.integers(min_value=0, max_value=70000), min_size=1, max_size=8)),
+        min_size=1, max_size=12,
+    ),
+    max_size=30,
+)  # fmt: skip
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 22])
+@given(keys=KEY_POSTINGS)
+@settings(max_examples=150, deadline=None)
+def test_keys_encoded_together_equal_each_encoded_alone(keys: list, chunk: int) -> None:
+    """The export encodes all keys in a few passes, in chunks; each key's bytes are its own."""
+    group, ordinals, counts, flat = [], [], [], []
+    per_key = {}
+    for g, postings in enumerate(keys):
+        ords, sizes, positions, ordinal = [], [], [], 0
+        for gap, where in postings:
+            ordinal += gap + (1 if ords else 0)
+            ords.append(ordinal)
+            sizes.append(len(where))
+            positions += sorted(where)
+        group += [g * 3] * len(ords)  # group ids need not be consecutive
+        ordinals += ords
+        counts += sizes
+        flat += positions
+        per_key[g * 3] = (ords, sizes, positions)
+    total = max(ordinals, default=0) + 8
+    alone = {
+        g: (packing.encode_positions(*postings), packing.encode_doc_set(postings[0], total))
+        for g, postings in per_key.items()
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(packing, "_CHUNK", chunk)
+        together = packing.encode_grouped_positions(group, ordinals, counts, flat)
+        sets = packing.encode_grouped_doc_sets(group, ordinals, total)
+    assert [g for g, _ in together] == sorted(alone) == [g for g, _ in sets]
+    assert {g: data for g, data in together} == {g: pos for g, (pos, _) in alone.items()}
+    assert {g: kind_data for g, kind_data in sets} == {g: ds for g, (_, ds) in alone.items()}
+
+
 def decode_varints(data: bytes) -> list[int]:
     out, value, shift = [], 0, 0
     for byte in data:
