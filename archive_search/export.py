@@ -63,6 +63,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -70,6 +71,7 @@ import tempfile
 from array import array
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,6 +85,7 @@ from archive_search.packing import (
     encode_grouped_positions,
     varint,
 )
+from archive_search.segments import writing_procs
 
 FORMAT_VERSION = 4
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
@@ -243,6 +246,18 @@ class _Builder:
         self.set_key.extend(self._ids(sets))
         self.set_ordinal.extend(array("I", [ordinal]) * len(sets))
 
+    def join(self, other: _Builder) -> None:
+        """Append the rows of `other`, made for the articles after this one's."""
+        numbers = np.asarray(self._ids(other.keys), dtype=np.uint32)
+        for mine, theirs, renumber in (
+            (self.pos_key, other.pos_key, True), (self.pos_ordinal, other.pos_ordinal, False),
+            (self.pos_count, other.pos_count, False), (self.flat, other.flat, False),
+            (self.set_key, other.set_key, True), (self.set_ordinal, other.set_ordinal, False),
+        ):  # fmt: skip
+            if renumber and len(theirs):
+                theirs = array("I", numbers[np.frombuffer(theirs, dtype=np.uint32)].tobytes())
+            mine.extend(theirs)
+
     def entries(self) -> dict[str, tuple[int, bytes]]:
         def column(values: array) -> np.ndarray:
             return np.frombuffer(values, dtype=np.uint32).astype(np.int64)
@@ -274,6 +289,41 @@ class _Builder:
             for number, kind_data in grouped:
                 entries[keys[number]] = kind_data
         return entries
+
+
+PARALLEL_DOCS = 2000  # articles from which the rows are made by one process a core
+
+
+def _rows(docs: list[Doc], start: int, total: int, body_offset: int) -> _Builder:
+    """The rows of articles start, start + 1, … (run in a worker process)."""
+    builder = _Builder(total=total, body_offset=body_offset)
+    for ordinal, doc in enumerate(docs, start):
+        builder.add(ordinal, doc)
+    return builder
+
+
+def _build(ordered: list[Doc], total: int, body_offset: int) -> _Builder:
+    """Every article's rows; a large archive in consecutive parts, one process a core.
+
+    Reading the articles into rows is most of an export and each article is
+    read alone, so the parts are made in parallel and joined in ordinal order.
+    """
+    procs = min(writing_procs(), len(ordered) // (PARALLEL_DOCS // 2))
+    if procs < 2 or len(ordered) < PARALLEL_DOCS:
+        return _rows(ordered, 0, total, body_offset)
+    bounds = [len(ordered) * k // procs for k in range(procs + 1)]
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    with ProcessPoolExecutor(procs, mp_context=context) as pool:
+        parts = list(pool.map(
+            _rows, [ordered[a:b] for a, b in itertools.pairwise(bounds)], bounds[:-1],
+            [total] * procs, [body_offset] * procs,
+        ))  # fmt: skip
+    joined = _Builder(total=total, body_offset=body_offset)
+    for part in parts:
+        joined.join(part)
+    return joined
 
 
 def family(key: str) -> str:
@@ -498,10 +548,7 @@ def export(
     body_offset = 2 + max(
         (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
     )
-    builder = _Builder(total=total, body_offset=body_offset)
-    for ordinal, doc in enumerate(ordered):
-        builder.add(ordinal, doc)
-    entries = builder.entries()
+    entries = _build(ordered, total, body_offset).entries()
     families: dict[str, dict[str, tuple[int, bytes]]] = {name: {} for name in FAMILIES}
     for key, value in entries.items():
         families[family(key)][key] = value

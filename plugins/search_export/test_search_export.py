@@ -10,6 +10,7 @@ import gzip
 import json
 from pathlib import Path
 
+import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
@@ -171,6 +172,33 @@ def test_an_export_of_the_same_articles_is_kept(tmp_path: Path) -> None:
     assert not third.unchanged and lookup(tmp_path / "search", "=分红") is not None
     renamed = export(changed, tmp_path / "search", practice_names={"vetting": "资格联审"})
     assert not renamed.unchanged  # the filter's names are part of the export
+
+
+def test_an_export_made_by_several_processes_equals_one_made_by_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive_search import export as export_module
+
+    docs = [
+        Doc(slug=f"d{n}", title=f"第{n}篇：软弱涣散整顿" if n % 3 else "", date=f"2021-01-{n % 28 + 1:02d}",
+            body="整顿软弱涣散村党组织，发展村级集体经济。" * (n % 4 + 1) + f"编号{n}，GDP {n}。",
+            tags=("rectification",) if n % 2 else (), site="咸宁网" if n % 5 else None)
+        for n in range(41)
+    ]  # fmt: skip
+    monkeypatch.setattr(export_module, "PARALLEL_DOCS", 6)
+    monkeypatch.setattr(export_module, "writing_procs", lambda: 3)
+    export(docs, tmp_path / "parallel")
+    monkeypatch.setattr(export_module, "writing_procs", lambda: 1)
+    export(docs, tmp_path / "single")
+    files = sorted(p.relative_to(tmp_path / "single") for p in (tmp_path / "single").rglob("*"))
+    assert files == sorted(
+        p.relative_to(tmp_path / "parallel") for p in (tmp_path / "parallel").rglob("*")
+    )
+    for name in files:
+        if (tmp_path / "single" / name).is_file():
+            assert (tmp_path / "single" / name).read_bytes() == (
+                tmp_path / "parallel" / name
+            ).read_bytes()
 
 
 def test_positions_round_trip_to_tokens(tmp_path: Path) -> None:
