@@ -484,7 +484,7 @@ class ArchivePagesGenerator(Generator):
 
         write("practices/index.html", "practices", practices=archive.practices)
         for page in archive.practices:
-            write(page.save_as, "practice", page=page, articles_list=page.articles)
+            write(page.save_as, "practice", page=page, articles=page.articles)
 
         write("places/index.html", "places", provinces=archive.places, unplaced=archive.unplaced)
         for place in archive.all_places():
@@ -493,19 +493,19 @@ class ArchivePagesGenerator(Generator):
                 "place",
                 place=place,
                 ancestors=[archive.place_at(place.parts[:i]) for i in range(1, len(place.parts))],
-                articles_list=place.articles,
+                articles=place.articles,
             )
 
         write("sites/index.html", "sites", sites=archive.sites)
         for site in archive.sites:
-            write(site.save_as, "site", site=site, articles_list=site.articles)
+            write(site.save_as, "site", site=site, articles=site.articles)
 
         write("years/index.html", "years", years=archive.years, undated_count=len(archive.undated))
         for year in archive.years:
-            write(year.save_as, "year", year=year, articles_list=year.articles)
+            write(year.save_as, "year", year=year, articles=year.articles)
             for month in year.months:
-                write(month.save_as, "month", year=year, month=month, articles_list=month.articles)
-        write("undated.html", "undated", articles_list=archive.undated)
+                write(month.save_as, "month", year=year, month=month, articles=month.articles)
+        write("undated.html", "undated", articles=archive.undated)
 
 
 def active(settings: dict[str, Any]) -> bool:
@@ -518,10 +518,22 @@ def active(settings: dict[str, Any]) -> bool:
     return any(str(name).rsplit(".", 1)[-1] == "archive_pages" for name in names)
 
 
+PAGINATED = ("practice", "place", "site", "month", "undated")
+
+
 def initialize(pelican: Any) -> None:
-    """Practice names for the theme's labels, if search_export has not set them."""
+    """Practice names for the theme's labels, if search_export has not set them; paging.
+
+    Lists of articles are cut into pages of ARCHIVE_PAGE_SIZE (100) by
+    Pelican's own paginator: at 10,000 articles a practice lists thousands.
+    """
     if not active(pelican.settings):
         return
+    size = pelican.settings.setdefault("ARCHIVE_PAGE_SIZE", 100)
+    paginated = dict(pelican.settings.get("PAGINATED_TEMPLATES") or {})
+    for template in PAGINATED:
+        paginated.setdefault(template, size)
+    pelican.settings["PAGINATED_TEMPLATES"] = paginated
     if "PRACTICE_NAMES" not in pelican.settings:
         practices = load_practices(pelican.settings)
         pelican.settings["PRACTICE_NAMES"] = {p.id: p.name_zh for p in practices}

@@ -75,7 +75,7 @@ tags: []""",
 }
 
 
-def build(tmp_path: Path) -> Path:
+def build(tmp_path: Path, **extra: object) -> Path:
     content = tmp_path / "content"
     content.mkdir(exist_ok=True)
     for slug, meta in ARTICLES.items():
@@ -96,6 +96,7 @@ def build(tmp_path: Path) -> Path:
             "THEME": str(ROOT / "theme"),
             "RELATIVE_URLS": True,
             "CACHE_CONTENT": False,
+            **extra,
         },
     )
     Pelican(settings).run()
@@ -317,3 +318,21 @@ def test_newest_first_puts_undated_last() -> None:
 def test_count_axis_has_whole_numbers() -> None:
     assert charts.whole_ticks(1) == [0, 1]
     assert charts.whole_ticks(12) == [0, 3, 6, 9, 12]
+
+
+def test_long_lists_are_cut_into_pages_that_link_each_other(tmp_path: Path) -> None:
+    output = build(tmp_path, ARCHIVE_PAGE_SIZE=2)
+    pages = sorted((output / "places").rglob("湖北省*.html"))
+    first = (output / "places" / "湖北省.html").read_text(encoding="utf-8")
+    total = count(first)
+    assert total > 2 and len(pages) == -(-total // 2), pages
+    listed: list[str] = []
+    for n, path in enumerate(sorted(pages, key=lambda p: (len(p.name), p.name)), 1):
+        html = path.read_text(encoding="utf-8")
+        items = re.findall(r'<li>\s*<a href="[^"]*articles/([^"]+)\.html"', html)
+        assert 1 <= len(items) <= 2
+        listed += items
+        assert f"第 {n} / {len(pages)} 页" in html
+        if n < len(pages):
+            assert 'rel="next"' in html
+    assert len(listed) == len(set(listed)) == total  # every article once, across the pages
