@@ -208,19 +208,23 @@ def test_the_corpus_downloads_from_its_page(site_browser: tuple[object, str, lis
     assert [json.loads(line)["slug"] for line in lines] == [row["slug"] for row in rows]
 
 
-def test_pages_fit_a_phone_and_print_without_the_chrome(seed_site: Path) -> None:
+def test_pages_fit_a_phone_and_print_without_the_chrome(
+    site_browser: tuple[object, str, list[str]], seed_site: Path
+) -> None:
+    page, base, _ = site_browser
     article = next((seed_site / "articles").glob("2021-*.html")).relative_to(seed_site)
     pages = ["index.html", "practices/rectification.html", "places/index.html", str(article)]
-    with static_server(seed_site) as base, chromium() as browser:
-        phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    browser = page.context.browser  # type: ignore[attr-defined]
+    phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
+    try:
         for path in pages:
             phone.goto(f"{base}/{path}")
             width = phone.evaluate("document.documentElement.scrollWidth")
             assert width <= 391, (path, width)  # nothing wider than the screen
         phone.screenshot(path=str(SCREENSHOTS / "article-phone.png"), full_page=False)
         phone.emulate_media(media="print")
-        assert (
-            phone.evaluate("getComputedStyle(document.querySelector('.site-nav')).display")
-            == "none"
-        )
+        nav = phone.evaluate("getComputedStyle(document.querySelector('.site-nav')).display")
+        assert nav == "none"
         assert phone.locator(".cite").is_visible()  # the citation is on paper
+    finally:
+        phone.close()
