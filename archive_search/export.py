@@ -259,8 +259,8 @@ class _Builder:
             mine.extend(theirs)
 
     def entries(self) -> dict[str, tuple[int, bytes]]:
-        def column(values: array) -> np.ndarray:
-            return np.frombuffer(values, dtype=np.uint32).astype(np.int64)
+        def column(values: array) -> np.ndarray:  # a view, no copy: tens of millions of rows
+            return np.frombuffer(values, dtype=np.uint32)
 
         entries: dict[str, tuple[int, bytes]] = {}
         keys = self.keys
@@ -268,13 +268,10 @@ class _Builder:
             key, ordinal, count = map(column, (self.pos_key, self.pos_ordinal, self.pos_count))
             flat = np.frombuffer(self.flat, dtype=np.uint32)
             order = np.argsort(key, kind="stable")  # rows of a key stay in ordinal order
-            firsts = (np.cumsum(count) - count)[order]
-            sizes = count[order]
-            # The positions of the rows in their new order.
-            within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-            gathered = flat[np.repeat(firsts, sizes) + within]
-            key, ordinal = key[order], ordinal[order]
-            for number, data in encode_grouped_positions(key, ordinal, sizes, gathered):
+            firsts = (np.cumsum(count, dtype=np.int64) - count)[order]  # each row's positions
+            key, ordinal, count = key[order], ordinal[order], count[order]
+            del order
+            for number, data in encode_grouped_positions(key, ordinal, count, flat, firsts):
                 entries[keys[number]] = (KIND_POSITIONS, data)
             # "=" + a term or trigram: the articles holding it in title or body,
             # the rows of its positions key ("@" keys, title only, have none).

@@ -171,24 +171,35 @@ def _chunks(weights: np.ndarray, bounds: np.ndarray) -> list[tuple[int, int]]:
 
 
 def encode_grouped_positions(
-    group: np.ndarray, ordinals: np.ndarray, counts: np.ndarray, flat: np.ndarray
+    group: np.ndarray,
+    ordinals: np.ndarray,
+    counts: np.ndarray,
+    flat: np.ndarray,
+    firsts: np.ndarray | None = None,
 ) -> list[tuple[int, bytes]]:
     """(group, `encode_positions` of its postings) for every group.
 
-    Row r is one posting: its group, ordinal and position count; `flat` holds
-    the positions of row 0, then row 1, …  Rows are sorted by group, then ordinal.
+    Row r is one posting: its group, ordinal and position count; rows are
+    sorted by group, then ordinal.  Its positions are `flat[firsts[r] :
+    firsts[r] + counts[r]]`; without `firsts`, `flat` holds the positions of
+    row 0, then row 1, …  (With `firsts` the rows need not be in `flat`'s
+    order: the export sorts the rows, not the positions, and gathers each
+    chunk's positions alone.)
     """
-    group, ordinals, counts = (np.asarray(a, dtype=np.int64) for a in (group, ordinals, counts))
-    flat = np.asarray(flat, dtype=np.int64)
-    firsts = np.cumsum(counts) - counts  # row → index of its first position in `flat`
+    # Whole arrays stay in their own (often 32-bit) types; each chunk is widened.
+    group, ordinals, counts, flat = map(np.asarray, (group, ordinals, counts, flat))
+    if firsts is None:
+        firsts = np.cumsum(counts, dtype=np.int64) - counts
+    firsts = np.asarray(firsts)
     bounds = _group_starts(group)
     out: list[tuple[int, bytes]] = []
     for g0, g1 in _chunks(counts + 2, bounds):
         r0, r1 = int(bounds[g0]), int(bounds[g1])
         rows = slice(r0, r1)
-        sizes, ords = counts[rows], ordinals[rows]
-        positions = flat[int(firsts[r0]) : int(firsts[r1 - 1] + counts[r1 - 1])]
+        sizes, ords = counts[rows].astype(np.int64), ordinals[rows].astype(np.int64)
         starts = np.cumsum(sizes) - sizes
+        within = np.arange(int(starts[-1] + sizes[-1])) - np.repeat(starts, sizes)
+        positions = flat[np.repeat(firsts[rows].astype(np.int64), sizes) + within].astype(np.int64)
         deltas = np.diff(positions, prepend=0)
         deltas[starts] = positions[starts]
         local_bounds = bounds[g0 : g1 + 1] - r0
@@ -213,13 +224,13 @@ def encode_grouped_doc_sets(
     group: np.ndarray, ordinals: np.ndarray, total: int
 ) -> list[tuple[int, tuple[int, bytes]]]:
     """(group, `encode_doc_set` of its ordinals) for every group; rows sorted by group, ordinal."""
-    group, ordinals = np.asarray(group, dtype=np.int64), np.asarray(ordinals, dtype=np.int64)
+    group, ordinals = np.asarray(group), np.asarray(ordinals)
     bounds = _group_starts(group)
     bitmap_size = (total + 7) // 8
     out: list[tuple[int, tuple[int, bytes]]] = []
     for g0, g1 in _chunks(np.full(len(group), 3), bounds):
         r0, r1 = int(bounds[g0]), int(bounds[g1])
-        docs = ordinals[r0:r1]
+        docs = ordinals[r0:r1].astype(np.int64)
         local = bounds[g0 : g1 + 1] - r0
         new_group = np.zeros(len(docs), dtype=bool)
         new_group[local[:-1]] = True

@@ -319,9 +319,18 @@ def test_keys_encoded_together_equal_each_encoded_alone(keys: list, chunk: int) 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(packing, "_CHUNK", chunk)
         together = packing.encode_grouped_positions(group, ordinals, counts, flat)
+        # The same rows with their positions stored in reverse row order, found by offset.
+        blocks, at = [], 0
+        for size in counts:
+            blocks.append(flat[at : at + size])
+            at += size
+        reversed_flat = [p for block in reversed(blocks) for p in block]
+        firsts = [sum(counts[k + 1 :]) for k in range(len(counts))]  # row k after rows k+1…
+        by_offset = packing.encode_grouped_positions(group, ordinals, counts, reversed_flat, firsts)
         sets = packing.encode_grouped_doc_sets(group, ordinals, total)
     assert [g for g, _ in together] == sorted(alone) == [g for g, _ in sets]
     assert {g: data for g, data in together} == {g: pos for g, (pos, _) in alone.items()}
+    assert by_offset == together
     assert {g: kind_data for g, kind_data in sets} == {g: ds for g, (_, ds) in alone.items()}
 
 
