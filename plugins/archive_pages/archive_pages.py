@@ -465,6 +465,10 @@ class ArchivePagesGenerator(Generator):
         practices = load_practices(self.settings)
         self.archive = Archive(self.context.get("articles") or [], practices)
         self.context["archive_stats"] = self.archive.stats()
+        # The article page links its site's page; the path is this plugin's to make.
+        for site in self.archive.sites:
+            for article in site.articles:
+                article.site_page = site.save_as
 
     def generate_output(self, writer: Any) -> None:
         archive = self.archive

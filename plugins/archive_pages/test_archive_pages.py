@@ -336,3 +336,18 @@ def test_long_lists_are_cut_into_pages_that_link_each_other(tmp_path: Path) -> N
         if n < len(pages):
             assert 'rel="next"' in html
     assert len(listed) == len(set(listed)) == total  # every article once, across the pages
+
+
+def test_an_article_links_its_sites_page_even_when_the_name_had_to_change(tmp_path: Path) -> None:
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "a.md").write_text(
+        "---\ntitle: 某文\ndate: 2021-03-01\nslug: a\nsite: 某县/新闻网\n---\n\n短文。\n",
+        encoding="utf-8",
+    )
+    output = build(tmp_path)
+    html = (output / "articles" / "a.html").read_text(encoding="utf-8")
+    href = re.search(r'<dt>来源网站</dt><dd><a href="([^"]+)">某县/新闻网</a>', html)
+    assert href, html
+    target = (output / "articles" / urllib.parse.unquote(href.group(1))).resolve()
+    assert target.is_file() and "某县/新闻网" in target.read_text(encoding="utf-8")
