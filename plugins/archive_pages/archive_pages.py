@@ -526,9 +526,7 @@ PAGINATED = ("practice", "place", "site", "month", "undated")
 
 
 def initialize(pelican: Any) -> None:
-    """Practice names for the theme's labels, if search_export has not set them; paging.
-
-    Lists of articles are cut into pages of ARCHIVE_PAGE_SIZE (100) by
+    """Paging: lists of articles are cut into pages of ARCHIVE_PAGE_SIZE (100) by
     Pelican's own paginator: at 10,000 articles a practice lists thousands.
     """
     if not active(pelican.settings):
@@ -538,9 +536,6 @@ def initialize(pelican: Any) -> None:
     for template in PAGINATED:
         paginated.setdefault(template, size)
     pelican.settings["PAGINATED_TEMPLATES"] = paginated
-    if "PRACTICE_NAMES" not in pelican.settings:
-        practices = load_practices(pelican.settings)
-        pelican.settings["PRACTICE_NAMES"] = {p.id: p.name_zh for p in practices}
 
 
 def get_generators(pelican: Any) -> type[Generator] | None:

@@ -155,8 +155,22 @@ def zh_datetime(value: object, timezone: str = "Asia/Shanghai") -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
-def add_filters(pelican: Any) -> None:
-    """The theme's `zh_datetime` filter, in the site's time zone."""
+def practice_names() -> dict[str, str]:
+    """{practice id: Chinese name} of taxonomy.toml, in its order ({} if it cannot be read)."""
+    try:
+        from scraper.tag import load_taxonomy
+
+        return {p.id: p.name_zh for p in load_taxonomy().practices}
+    except Exception as exc:  # a broken taxonomy must not break the site build
+        log.warning("archive_reader: practice names unavailable: %s", exc)
+        return {}
+
+
+def initialize(pelican: Any) -> None:
+    """What every page of the archive uses: the `zh_datetime` filter, in the site's
+    time zone, and the practices' Chinese names (PRACTICE_NAMES) for labels, the
+    search filter and the feeds' titles."""
+    pelican.settings.setdefault("PRACTICE_NAMES", practice_names())
     zone = pelican.settings.get("TIMEZONE") or "Asia/Shanghai"
     filters = dict(pelican.settings.get("JINJA_FILTERS") or {})
     # A partial of a module-level function: Pelican's content cache pickles the settings.
@@ -170,5 +184,5 @@ def add_reader(readers: object) -> None:
 
 
 def register() -> None:
-    signals.initialized.connect(add_filters)
+    signals.initialized.connect(initialize)
     signals.readers_init.connect(add_reader)

@@ -6,7 +6,7 @@ otherwise get wrong for this archive:
 
 * a feed is titled with the tag, the practice id (rectification); it is
   retitled with the practice's Chinese name (PRACTICE_NAMES, set by
-  plugins/search_export, or read from the taxonomy);
+  plugins/archive_reader from the taxonomy);
 * an undated article carries the placeholder date 1900-01-01
   (plugins/archive_reader) that must never be shown as a date: it is left out
   of every feed (Pelican has no setting for that; `feed_generated` hands
@@ -30,31 +30,11 @@ log = logging.getLogger(__name__)
 # no county news report is that old, so any item up to that year is one.
 PLACEHOLDER_YEAR = 1900
 
-_names: dict[str, str] = {}
-
 
 def active(settings: dict[str, Any]) -> bool:
     """Whether this build uses the plugin (signals also reach builds that did not ask for it)."""
     names = (getattr(p, "__name__", p) for p in settings.get("PLUGINS") or ())
     return any(str(name).rsplit(".", 1)[-1] == "practice_feeds" for name in names)
-
-
-def practice_names() -> dict[str, str]:
-    """{practice id: Chinese name} of taxonomy.toml ({} if it cannot be read)."""
-    try:
-        from scraper.tag import load_taxonomy
-
-        return {p.id: p.name_zh for p in load_taxonomy().practices}
-    except Exception as exc:  # a broken taxonomy must not break the site build
-        log.warning("practice_feeds: practice names unavailable: %s", exc)
-        return {}
-
-
-def initialize(pelican: Any) -> None:
-    _names.clear()
-    if not active(pelican.settings):
-        return
-    _names.update(pelican.settings.get("PRACTICE_NAMES") or practice_names())
 
 
 def is_placeholder(date: datetime | None) -> bool:
@@ -67,7 +47,7 @@ def mend_feed(context: Any, feed: Any) -> None:
         return
     feed.items[:] = [item for item in feed.items if not is_placeholder(item.get("pubdate"))]
     title = str(feed.feed.get("title", ""))
-    for practice, name in _names.items():
+    for practice, name in (context.get("PRACTICE_NAMES") or {}).items():
         if title == practice or title.endswith(" - " + practice):
             feed.feed["title"] = title[: len(title) - len(practice)] + name
             break
@@ -91,12 +71,6 @@ def date_undated(generators: list[Any]) -> None:
                 article.modified = parse_time(article.metadata.get("retrieved")) or now
 
 
-def reset(pelican: Any) -> None:
-    _names.clear()
-
-
 def register() -> None:
-    signals.initialized.connect(initialize)
     signals.all_generators_finalized.connect(date_undated)
     signals.feed_generated.connect(mend_feed)
-    signals.finalized.connect(reset)

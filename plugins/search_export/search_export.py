@@ -7,9 +7,8 @@ and written on `finalized`, after Pelican has cleaned and filled the output
 folder, so the export is never deleted by the build it belongs to.
 
 The plugin also makes Pelican render the theme's `search.html` and
-`404.html` (direct templates: pages that are not content), and puts the
-practice names of taxonomy.toml into the settings (`PRACTICE_NAMES`) for the
-filter of the search page and the theme's labels.
+`404.html` (direct templates: pages that are not content); the search
+page's practice filter shows PRACTICE_NAMES (set by plugins/archive_reader).
 """
 
 from __future__ import annotations
@@ -34,17 +33,6 @@ EXTRA_TEMPLATES = ("search", "404")
 _docs: list[Doc] = []
 
 
-def practice_names() -> dict[str, str]:
-    """{practice id: Chinese name}, in the taxonomy's order ({} if it cannot be read)."""
-    try:
-        from scraper.tag import load_taxonomy
-
-        return {p.id: p.name_zh for p in load_taxonomy().practices}
-    except Exception as exc:  # a broken taxonomy must not break the site build
-        log.warning("search_export: practice names unavailable: %s", exc)
-        return {}
-
-
 def active(settings: dict[str, Any]) -> bool:
     """Whether this build uses the plugin.
 
@@ -60,7 +48,6 @@ def initialize(pelican: Any) -> None:
     if not active(settings):
         return
     settings.setdefault("SEARCH_EXPORT_DIR", "search")
-    settings.setdefault("PRACTICE_NAMES", practice_names())
     templates = list(settings.get("DIRECT_TEMPLATES", []))
     for name in EXTRA_TEMPLATES:
         if name not in templates:
