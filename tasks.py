@@ -4,7 +4,7 @@
 import the inbox, then build the site.  Pelican's usual tasks (build,
 rebuild, serve, livereload, publish, clean) are kept under their usual names.
 
-The archive's data (content/, archive/, output/, search_index/) lives in the
+The archive's data (content/, archive/, output/, search_index/, cache/) lives in the
 project folder, or in the folder the environment variable ARCHIVE_HOME
 names (a test builds the seed archive that way, leaving the project alone).
 """
@@ -86,15 +86,16 @@ def build(c: Context) -> None:
 
 @task
 def rebuild(c: Context) -> None:
-    """Build the site from scratch."""
+    """Build the site from scratch (no cache)."""
     clean(c)
     build(c)
 
 
 @task
 def clean(c: Context) -> None:
-    """Remove the built site."""
+    """Remove the built site and the build cache (CACHE_PATH of pelicanconf.py)."""
     shutil.rmtree(OUTPUT, ignore_errors=True)
+    shutil.rmtree(HOME / "cache", ignore_errors=True)
 
 
 @task(help={"port": "port to serve on (default 8000)"})
@@ -102,11 +103,8 @@ def livereload(c: Context, port: int = 8000) -> None:
     """Build, serve output/ on http://127.0.0.1:PORT, rebuild and reload the page on every edit."""
     from livereload import Server
 
-    def cached_build() -> None:
-        c.run(
-            f"{sys.executable} -m pelican {CONTENT} -o {OUTPUT} -s {SETTINGS}"
-            " -e CACHE_CONTENT=true LOAD_CONTENT_CACHE=true"
-        )
+    def cached_build() -> None:  # pelicanconf.py keeps Pelican's content cache on
+        c.run(f"{sys.executable} -m pelican {CONTENT} -o {OUTPUT} -s {SETTINGS}")
 
     cached_build()
     server = Server()

@@ -63,6 +63,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import logging
 import multiprocessing
 import os
 import re
@@ -77,8 +78,10 @@ from pathlib import Path
 
 import numpy as np
 
+from archive_search import export_rows
 from archive_search.analysis import HAN, normalize, term_positions, tokens
 from archive_search.documents import Doc, canonical_order
+from archive_search.export_rows import Rows
 from archive_search.packing import (
     KIND_POSITIONS,
     encode_grouped_doc_sets,
@@ -86,6 +89,8 @@ from archive_search.packing import (
     varint,
 )
 from archive_search.segments import writing_procs
+
+log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 4
 TARGET_SHARD_BYTES = 12_000  # key shards stay ~5–20 KB: a query fetches few small files
@@ -116,6 +121,7 @@ class ExportReport:
     out_dir: Path
     skipped: list[str] = field(default_factory=list)
     unchanged: bool = False  # the export in out_dir was of the same articles: kept
+    linked: int = 0  # files identical to the previous export's, hard-linked from it
 
     def summary(self) -> str:
         if self.unchanged:
@@ -124,7 +130,8 @@ class ExportReport:
             f"search export: {self.docs} articles, {self.keys} keys in {self.shards} shards "
             f"(median {self.median_shard / 1000:.1f} KB, "
             f"largest {self.largest_shard / 1000:.1f} KB), "
-            f"{self.files} files, {self.bytes / 1e6:.1f} MB, manifest "
+            f"{self.files} files ({self.linked} kept from the last export), "
+            f"{self.bytes / 1e6:.1f} MB, manifest "
             f"{self.manifest_bytes / 1000:.1f} KB → {self.out_dir}"
         )
 
@@ -163,8 +170,11 @@ def _write_groups(writer: _Writer, prefix: str, files: list[bytes]) -> list[str]
         for data in group:
             digest.update(len(data).to_bytes(8, "little") + data)
         name = digest.hexdigest()[:HASH_CHARS]
-        for n, data in enumerate(group, start):
-            writer.write(f"{prefix}/{start // GROUP_SIZE}-{name}/{n}.bin", data)
+        folder = f"{prefix}/{start // GROUP_SIZE}-{name}"
+        numbers = range(start, start + len(group))
+        if not writer.adopt(folder, [f"{n}.bin" for n in numbers]):
+            for n, data in zip(numbers, group, strict=True):
+                writer.write(f"{folder}/{n}.bin", data)
         hashes.append(name)
     return hashes
 
@@ -258,69 +268,103 @@ class _Builder:
                 theirs = array("I", numbers[np.frombuffer(theirs, dtype=np.uint32)].tobytes())
             mine.extend(theirs)
 
-    def entries(self) -> dict[str, tuple[int, bytes]]:
-        def column(values: array) -> np.ndarray:  # a view, no copy: tens of millions of rows
+    def rows(self) -> Rows:
+        """The rows as numpy columns (views of the arrays, no copy)."""
+
+        def column(values: array) -> np.ndarray:
             return np.frombuffer(values, dtype=np.uint32)
 
-        entries: dict[str, tuple[int, bytes]] = {}
-        keys = self.keys
-        if len(self.pos_key):
-            key, ordinal, count = map(column, (self.pos_key, self.pos_ordinal, self.pos_count))
-            flat = np.frombuffer(self.flat, dtype=np.uint32)
-            order = np.argsort(key, kind="stable")  # rows of a key stay in ordinal order
-            firsts = (np.cumsum(count, dtype=np.int64) - count)[order]  # each row's positions
-            key, ordinal, count = key[order], ordinal[order], count[order]
-            del order
-            for number, data in encode_grouped_positions(key, ordinal, count, flat, firsts):
-                entries[keys[number]] = (KIND_POSITIONS, data)
-            # "=" + a term or trigram: the articles holding it in title or body,
-            # the rows of its positions key ("@" keys, title only, have none).
-            in_title = np.fromiter((k[0] == "@" for k in keys), dtype=bool, count=len(keys))
-            both = ~in_title[key]
-            for number, kind_data in encode_grouped_doc_sets(key[both], ordinal[both], self.total):
-                entries["=" + keys[number]] = kind_data
-        if len(self.set_key):
-            key, ordinal = column(self.set_key), column(self.set_ordinal)
-            order = np.argsort(key, kind="stable")
-            grouped = encode_grouped_doc_sets(key[order], ordinal[order], self.total)
-            for number, kind_data in grouped:
-                entries[keys[number]] = kind_data
-        return entries
+        count = column(self.pos_count)
+        return Rows(
+            keys=self.keys, pos_key=column(self.pos_key), pos_ordinal=column(self.pos_ordinal),
+            pos_count=count, pos_first=np.cumsum(count, dtype=np.int64) - count,
+            flat=column(self.flat), set_key=column(self.set_key),
+            set_ordinal=column(self.set_ordinal),
+        )  # fmt: skip
+
+
+def encode_entries(rows: Rows, total: int) -> dict[str, tuple[int, bytes]]:
+    """Every key's (kind, data), from rows in ordinal order."""
+    found: dict[str, tuple[int, bytes]] = {}
+    keys = rows.keys
+    if len(rows.pos_key):
+        order = np.argsort(rows.pos_key, kind="stable")  # rows of a key stay in ordinal order
+        key, ordinal = rows.pos_key[order], rows.pos_ordinal[order]
+        count, firsts = rows.pos_count[order], rows.pos_first[order]
+        del order
+        for number, data in encode_grouped_positions(key, ordinal, count, rows.flat, firsts):
+            found[keys[number]] = (KIND_POSITIONS, data)
+        # "=" + a term or trigram: the articles holding it in title or body,
+        # the rows of its positions key ("@" keys, title only, have none).
+        in_title = np.fromiter((k[0] == "@" for k in keys), dtype=bool, count=len(keys))
+        both = ~in_title[key]
+        for number, kind_data in encode_grouped_doc_sets(key[both], ordinal[both], total):
+            found["=" + keys[number]] = kind_data
+    if len(rows.set_key):
+        order = np.argsort(rows.set_key, kind="stable")
+        grouped = encode_grouped_doc_sets(rows.set_key[order], rows.set_ordinal[order], total)
+        for number, kind_data in grouped:
+            found[keys[number]] = kind_data
+    return found
 
 
 PARALLEL_DOCS = 2000  # articles from which the rows are made by one process a core
 
 
-def _rows(docs: list[Doc], start: int, total: int, body_offset: int) -> _Builder:
-    """The rows of articles start, start + 1, … (run in a worker process)."""
+def _rows(docs: list[Doc], ordinals: list[int], total: int, body_offset: int) -> _Builder:
+    """The rows of `docs`, numbered `ordinals` (ascending; run in a worker process)."""
     builder = _Builder(total=total, body_offset=body_offset)
-    for ordinal, doc in enumerate(docs, start):
+    for ordinal, doc in zip(ordinals, docs, strict=True):
         builder.add(ordinal, doc)
     return builder
 
 
-def _build(ordered: list[Doc], total: int, body_offset: int) -> _Builder:
-    """Every article's rows; a large archive in consecutive parts, one process a core.
+def _build(docs: list[Doc], ordinals: list[int], total: int, body_offset: int) -> Rows:
+    """The rows of `docs`; many articles in consecutive parts, one process a core.
 
     Reading the articles into rows is most of an export and each article is
     read alone, so the parts are made in parallel and joined in ordinal order.
     """
-    procs = min(writing_procs(), len(ordered) // (PARALLEL_DOCS // 2))
-    if procs < 2 or len(ordered) < PARALLEL_DOCS:
-        return _rows(ordered, 0, total, body_offset)
-    bounds = [len(ordered) * k // procs for k in range(procs + 1)]
+    procs = min(writing_procs(), len(docs) // (PARALLEL_DOCS // 2))
+    if procs < 2 or len(docs) < PARALLEL_DOCS:
+        return _rows(docs, ordinals, total, body_offset).rows()
+    bounds = [len(docs) * k // procs for k in range(procs + 1)]
     context = multiprocessing.get_context(
         "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     )
     with ProcessPoolExecutor(procs, mp_context=context) as pool:
         parts = list(pool.map(
-            _rows, [ordered[a:b] for a, b in itertools.pairwise(bounds)], bounds[:-1],
+            _rows, [docs[a:b] for a, b in itertools.pairwise(bounds)],
+            [ordinals[a:b] for a, b in itertools.pairwise(bounds)],
             [total] * procs, [body_offset] * procs,
         ))  # fmt: skip
     joined = _Builder(total=total, body_offset=body_offset)
     for part in parts:
         joined.join(part)
-    return joined
+    return joined.rows()
+
+
+def _all_rows(ordered: list[Doc], body_offset: int, cache_dir: Path | None) -> Rows:
+    """The rows of every article: from the cache of the last export where it still holds.
+
+    The cache is rewritten with the rows returned, for the next export.
+    """
+    total = len(ordered)
+    identities = [(doc.slug, doc.fingerprint) for doc in ordered]
+    kept = export_rows.load(cache_dir, body_offset) if cache_dir else None
+    if kept is None:
+        rows = _build(ordered, list(range(total)), total, body_offset)
+    else:
+        old_rows, old_identities = kept
+        mapping, fresh = export_rows.reuse_plan(old_identities, identities)
+        new_rows = _build([ordered[o] for o in fresh], fresh, total, body_offset)
+        rows = export_rows.combine(old_rows, mapping, new_rows)
+    if cache_dir:
+        try:
+            export_rows.save(cache_dir, rows, identities, body_offset)
+        except OSError as exc:
+            log.warning("search export: rows not cached in %s: %s", cache_dir, exc)
+    return rows
 
 
 def family(key: str) -> str:
@@ -471,10 +515,39 @@ def encode_days(docs: list[Doc]) -> bytes:
 class _Writer:
     """Writes files under a folder, remembering what it wrote."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, previous: Path | None = None) -> None:
         self.root = root
+        self.previous = previous  # the export being replaced, whose folders may be reused
         self.files = 0
         self.bytes = 0
+        self.linked = 0  # files hard-linked from the previous export (counted in files, bytes)
+
+    def adopt(self, folder: str, names: list[str]) -> bool:
+        """Hard-link `folder` from the previous export if it holds exactly `names`.
+
+        Folder names carry the hash of their files, so a folder of the same
+        name holds the same bytes.  Links, not moves: until the new export is
+        swapped in, the old one must stay whole for the site being served.
+        """
+        if self.previous is None:
+            return False
+        source = self.previous / folder
+        try:
+            if sorted(os.listdir(source)) != sorted(names):
+                return False
+            target = self.root / folder
+            target.mkdir(parents=True, exist_ok=True)
+            size = 0
+            for name in names:
+                os.link(source / name, target / name)
+                size += (target / name).stat().st_size
+        except OSError:
+            shutil.rmtree(self.root / folder, ignore_errors=True)
+            return False
+        self.files += len(names)
+        self.bytes += size
+        self.linked += len(names)
+        return True
 
     def write(self, relative: str, data: bytes) -> None:
         path = self.root / relative
@@ -515,11 +588,16 @@ def export(
     out_dir: Path,
     *,
     practice_names: Mapping[str, str] | None = None,
+    cache_dir: Path | None = None,
 ) -> ExportReport:
     """Write the static search index of `docs` into `out_dir` (replacing what was there).
 
     `practice_names` maps practice ids to the names the filter shows (taxonomy
-    order); without it, tags are shown by id.
+    order); without it, tags are shown by id.  With `cache_dir` (a folder not
+    published), the postings of this export are kept there and the next
+    export makes postings only for the articles that changed
+    (`export_rows`); folders of files identical to the last export's are
+    hard-linked from it rather than written again.
     """
     ordered = canonical_order(docs)
     seen: set[str] = set()
@@ -545,14 +623,14 @@ def export(
     body_offset = 2 + max(
         (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
     )
-    entries = _build(ordered, total, body_offset).entries()
+    entries = encode_entries(_all_rows(ordered, body_offset, cache_dir), total)
     families: dict[str, dict[str, tuple[int, bytes]]] = {name: {} for name in FAMILIES}
     for key, value in entries.items():
         families[family(key)][key] = value
 
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".search-", dir=out_dir.parent))
-    writer = _Writer(staging)
+    writer = _Writer(staging, previous=out_dir if out_dir.is_dir() else None)
     shard_counts: dict[str, int] = {}
     shard_groups: dict[str, str] = {}
     shard_sizes: list[int] = []
@@ -624,6 +702,7 @@ def export(
         shards=sum(shard_counts.values()),
         files=writer.files,
         bytes=writer.bytes,
+        linked=writer.linked,
         largest_shard=sizes[-1] if sizes else 0,
         median_shard=sizes[len(sizes) // 2] if sizes else 0,
         manifest_bytes=len(manifest_bytes),

@@ -9,6 +9,7 @@ written by parallel processes in many segments to one written by one.
 from __future__ import annotations
 
 import itertools
+import os
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -28,7 +29,7 @@ from archive_search.analysis import (
     term_positions,
     tokens,
 )
-from archive_search.documents import Doc, canonical_key, canonical_order
+from archive_search.documents import Doc, canonical_key, canonical_order, doc_from_file
 from archive_search.packing import varint, varints
 from archive_search.postings import (
     decode_positions,
@@ -402,3 +403,16 @@ def test_set_operations_on_sorted_arrays(a: np.ndarray, b: np.ndarray) -> None:
     assert _in_sorted(b, a).tolist() == [v in set(a.tolist()) for v in b.tolist()]
     doubled = np.sort(np.concatenate((a, a[::2])))
     assert _dedupe_sorted(doubled).tolist() == a.tolist()
+
+
+def test_a_stored_article_is_read_again_only_when_its_file_changes(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_text("---\ntitle: 甲村整顿\nslug: a\n---\n\n甲村整顿软弱涣散党支部。\n", "utf-8")
+    first = doc_from_file(path)
+    assert doc_from_file(path) is first  # the three plugins of a build share one read
+    # same size, new text: the modification time tells
+    path.write_text("---\ntitle: 乙村整顿\nslug: a\n---\n\n甲村整顿软弱涣散党支部。\n", "utf-8")
+    stamp = path.stat().st_mtime_ns + 1_000_000
+    os.utime(path, ns=(stamp, stamp))
+    assert doc_from_file(path).title == "乙村整顿"
+    assert doc_from_file(path, url_pattern="a/{slug}/").url == "a/a/"  # another pattern

@@ -238,7 +238,16 @@ def collect(generators: list[Any]) -> None:
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write via a temporary file and os.replace: a killed build leaves no half file."""
+    """Write via a temporary file and os.replace: a killed build leaves no half file.
+
+    A file that already holds `data` is left alone (a rebuild rewrites only
+    the citations that changed, and keeps their dates for the web server).
+    """
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except OSError:
+        pass
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:

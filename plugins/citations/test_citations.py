@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import bibtexparser
@@ -194,3 +195,16 @@ def test_build_attaches_citations_and_writes_files(tmp_path: Path) -> None:
     assert "N1  - 标题为本档案据正文首句拟定" in ris_text
     assert not list((output / "articles").glob(".*.tmp"))
     assert not citations._files, "state is reset once the build is finalized"
+
+
+def test_a_file_that_already_holds_the_citation_is_not_written_again(tmp_path: Path) -> None:
+    from .citations import write_atomically
+
+    path = tmp_path / "a.bib"
+    write_atomically(path, b"@online{a}")
+    stamp = path.stat().st_mtime_ns - 1_000_000_000
+    os.utime(path, ns=(stamp, stamp))
+    write_atomically(path, b"@online{a}")
+    assert path.stat().st_mtime_ns == stamp  # left alone
+    write_atomically(path, b"@online{b}")
+    assert path.read_bytes() == b"@online{b}" and path.stat().st_mtime_ns != stamp

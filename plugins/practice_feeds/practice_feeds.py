@@ -13,14 +13,18 @@ otherwise get wrong for this archive:
   over the feed before it is written);
 * pelican-sitemap takes an article's `modified`, else its `date`, for
   <lastmod>: an undated article gets `modified` = the time the archive
-  fetched it (`retrieved`), which is when its text was last known to be so.
+  fetched it (`retrieved`), which is when its text was last known to be so;
+  without one (an editor's article), the time its file last changed.  Not
+  the time of the build: a page must not change because it was built again.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from pelican import signals
 
@@ -29,6 +33,7 @@ log = logging.getLogger(__name__)
 # plugins/archive_reader's placeholder for undated articles is 1900-01-01;
 # no county news report is that old, so any item up to that year is one.
 PLACEHOLDER_YEAR = 1900
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def active(settings: dict[str, Any]) -> bool:
@@ -61,14 +66,24 @@ def parse_time(value: Any) -> datetime | None:
 
 
 def date_undated(generators: list[Any]) -> None:
-    """Give undated articles `modified` = `retrieved`, the sitemap's <lastmod>."""
+    """Give undated articles `modified` = `retrieved` (else the file's time), the <lastmod>."""
     if not generators or not active(generators[0].settings):
         return
-    now = datetime.now().astimezone()
     for generator in generators:
         for article in getattr(generator, "articles", []):
             if getattr(article, "undated", False) and not getattr(article, "modified", None):
-                article.modified = parse_time(article.metadata.get("retrieved")) or now
+                article.modified = parse_time(article.metadata.get("retrieved")) or file_time(
+                    article.source_path
+                )
+
+
+def file_time(path: str) -> datetime:
+    """When the file last changed, in the archive's zone (Asia/Shanghai)."""
+    try:
+        stamp = os.stat(path).st_mtime
+    except OSError:
+        stamp = 0.0
+    return datetime.fromtimestamp(int(stamp), SHANGHAI)
 
 
 def register() -> None:

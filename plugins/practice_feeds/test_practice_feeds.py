@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -34,7 +35,12 @@ ARTICLES = {
     "a": "---\ntitle: 乙镇联审\ndate: '2021-06-30T10:15:00+08:00'\ntags: [vetting, rectification]\nslug: dated-a\n---\n\n乙镇联审候选人。\n",
     "b": "---\ntitle: 甲村整顿\ndate: '2019-03-02'\ntags: [rectification]\nslug: dated-b\n---\n\n甲村整顿。\n",
     "c": "---\ntitle: 丙村整顿\ndate: null\ntags: [rectification]\nslug: undated-c\nretrieved: '2026-01-05T08:00:00+08:00'\n---\n\n丙村整顿。\n",
+    # an editor's undated article: no time it was fetched either
+    "e": "---\ntitle: 丁村整顿\ndate: null\ntags: [rectification]\nslug: undated-e\n---\n\n丁村整顿。\n",
 }
+
+
+EDITED = 1767225600  # 2026-01-01 00:00 UTC, when the editor's file last changed
 
 
 def build(tmp_path: Path) -> Path:
@@ -42,6 +48,7 @@ def build(tmp_path: Path) -> Path:
     content.mkdir()
     for name, text in ARTICLES.items():
         (content / f"{name}.md").write_text(text, encoding="utf-8")
+    os.utime(content / "e.md", (EDITED, EDITED))
     output = tmp_path / "output"
     override = {
         "PATH": str(content),
@@ -82,5 +89,7 @@ def test_sitemap_lists_articles_without_the_placeholder_date(tmp_path: Path) -> 
     base = "https://archive.example/articles/"
     assert lastmod[base + "dated-a.html"] == "2021-06-30T10:15:00+08:00"
     assert lastmod[base + "undated-c.html"] == "2026-01-05T08:00:00+08:00"  # when it was fetched
+    # not the time of the build: a rebuild must not change the page
+    assert lastmod[base + "undated-e.html"] == "2026-01-01T08:00:00+08:00"  # the file's time
     assert "1900" not in (output / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://archive.example/404.html" not in lastmod

@@ -9,6 +9,10 @@ folder, so the export is never deleted by the build it belongs to.
 The plugin also makes Pelican render the theme's `search.html` and
 `404.html` (direct templates: pages that are not content); the search
 page's practice filter shows PRACTICE_NAMES (set by plugins/archive_reader).
+
+With Pelican's content cache on (CACHE_CONTENT), the export keeps its
+postings in CACHE_PATH/search_export, so a rebuild makes postings only for
+the articles that changed (`archive_search.export_rows`).
 """
 
 from __future__ import annotations
@@ -83,11 +87,22 @@ def write(pelican: Any) -> None:
     _docs.clear()
     if not active(pelican.settings):
         return
-    out_dir = Path(pelican.output_path) / pelican.settings.get("SEARCH_EXPORT_DIR", "search")
-    report = export(docs, out_dir, practice_names=pelican.settings.get("PRACTICE_NAMES") or {})
+    settings = pelican.settings
+    out_dir = Path(pelican.output_path) / settings.get("SEARCH_EXPORT_DIR", "search")
+    report = export(
+        docs, out_dir, practice_names=settings.get("PRACTICE_NAMES") or {},
+        cache_dir=cache_dir(settings),
+    )  # fmt: skip
     for problem in report.skipped:
         log.warning("search_export: %s", problem)
     log.info("%s", report.summary())
+
+
+def cache_dir(settings: dict[str, Any]) -> Path | None:
+    """Where the postings are kept between builds: with Pelican's content cache, if it is on."""
+    if not settings.get("CACHE_CONTENT") or not settings.get("CACHE_PATH"):
+        return None
+    return Path(settings["CACHE_PATH"]) / "search_export"
 
 
 def register() -> None:

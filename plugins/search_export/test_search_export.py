@@ -235,3 +235,72 @@ def test_doc_sets_take_the_smallest_encoding() -> None:
     assert encode_doc_set([5], 1000)[0] == 1  # a list
     assert encode_doc_set(list(range(100, 900)), 1000)[0] == 2  # one run
     assert encode_doc_set(list(range(0, 1000, 2)), 1000)[0] == 3  # a bitmap
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_an_export_from_kept_rows_equals_a_fresh_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive_search import export as export_module
+
+    made: list[str] = []
+    rows = export_module._rows
+
+    def counting_rows(docs: list[Doc], *args: object) -> object:
+        made.extend(doc.slug for doc in docs)
+        return rows(docs, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export_module, "_rows", counting_rows)
+    monkeypatch.setattr(export_module, "GROUP_SIZE", 2)  # several folders of bodies
+    docs = [
+        Doc(slug=f"d{n}", title=f"第{n}篇软弱涣散", date=f"2021-03-{n % 28 + 1:02d}",
+            body="整顿软弱涣散村党组织。" * (n % 3 + 1) + f"村湾{n}组。", tags=("rectification",),
+            province="湖北省", site="咸宁网" if n % 2 else "通山县")
+        for n in range(12)
+    ]  # fmt: skip
+    cache = tmp_path / "cache"
+    export(docs, tmp_path / "search", cache_dir=cache)
+    assert sorted(made) == sorted(d.slug for d in docs) and (cache / "export-rows.npz").exists()
+    inodes = {str(p): p.stat().st_ino for p in (tmp_path / "search" / "b").rglob("*.bin")}
+
+    changes = [
+        # one body changed: only that article's rows are made again
+        [*docs[:5], Doc(**{**docs[5].__dict__, "body": "发展村级集体经济，合作社分红。"}), *docs[6:]],
+        # a newer article arrives (every ordinal moves), one goes away
+        [Doc(slug="new", title="第新篇软弱涣散", body="新的村湾党小组。", date="2022-01-01"),
+         *docs[:3], *docs[4:]],
+        # an article's date changes (it moves in the order), one becomes undated
+        [Doc(**{**docs[0].__dict__, "date": "2020-01-01"}), Doc(**{**docs[1].__dict__, "date": None}),
+         *docs[2:]],
+    ]  # fmt: skip
+    for number, changed in enumerate(changes):
+        made.clear()
+        report = export(changed, tmp_path / "search", cache_dir=cache)
+        remade = list(made)
+        export(changed, tmp_path / f"fresh{number}")  # no cache: every row made
+        assert tree(tmp_path / "search") == tree(tmp_path / f"fresh{number}")
+        # what differs from the export before (change 2 brings d3, deleted by change 1, back)
+        assert sorted(remade) == [["d5"], ["d5", "new"], ["d0", "d1", "d3"]][number]
+        assert report.files == len(tree(tmp_path / "search"))
+        if number == 0:  # ordinals unchanged: most files are the old ones
+            assert report.linked > len(docs)
+            # bodies in folders the change did not touch are the old files, linked
+            now = {str(p): p.stat().st_ino for p in (tmp_path / "search" / "b").rglob("*.bin")}
+            same = [path for path in now if inodes.get(path) == now[path]]
+            assert len(same) == len(docs) - 2  # all but the changed article's folder of two
+
+
+def test_damaged_kept_rows_are_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    docs = [Doc(slug="a", title="软弱涣散", body="整顿软弱涣散党组织", date="2022-01-01")]
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "export-rows.npz").write_bytes(b"PK\x03\x04 not a zip file")
+    export(docs, tmp_path / "search", cache_dir=cache)
+    export(docs, tmp_path / "fresh")
+    assert tree(tmp_path / "search") == tree(tmp_path / "fresh")
+    assert "export-rows.npz" in caplog.text and "unusable" in caplog.text

@@ -1,0 +1,3 @@
+from .unchanged_pages import register
+
+__all__ = ["register"]
