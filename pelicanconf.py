@@ -1,5 +1,8 @@
 """Pelican settings for the grassroots archive (development build)."""
 
+import os
+from pathlib import Path
+
 AUTHOR = "基层党建档案"
 SITENAME = "基层党建档案"
 SITEURL = ""
@@ -22,10 +25,17 @@ ARTICLE_SAVE_AS = "articles/{slug}.html"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
-    "archive_reader", "evidence", "raw_pages", "citations", "search_index", "search_export",
-    "archive_pages", "corpus_downloads", "practice_feeds", "pelican.plugins.sitemap",
+    "archive_reader", "safe_html", "evidence", "raw_pages", "citations", "search_index",
+    "search_export", "archive_pages", "corpus_downloads", "practice_feeds",
+    "pelican.plugins.sitemap", "unchanged_pages",
 ]  # fmt: skip
 THEME = "theme"
+# Every value a template shows is escaped unless marked safe: titles, sources
+# and places come from scraped pages.  The theme marks safe only the article
+# body (cleaned by plugins/safe_html) and the charts drawn at build time.
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True, "lstrip_blocks": True, "extensions": [], "autoescape": True,
+}  # fmt: skip
 
 # Atom feeds: all articles, and one per practice (practices are Pelican tags);
 # plugins/practice_feeds keeps undated articles out and titles them in Chinese.
@@ -56,3 +66,12 @@ AUTHOR_SAVE_AS = ""
 
 DEFAULT_PAGINATION = 20
 RELATIVE_URLS = True
+
+# Rebuilds redo only what changed: Pelican's content cache keeps what it read,
+# plugins/unchanged_pages keeps pages whose inputs did not change, and
+# plugins/search_export keeps the postings of unchanged articles.  The cache
+# lives beside the content (ARCHIVE_HOME, as in tasks.py); `invoke rebuild`
+# deletes it with the output.
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CACHE_PATH = str(Path(os.environ.get("ARCHIVE_HOME") or Path(__file__).parent).resolve() / "cache")

@@ -103,6 +103,53 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+@contextmanager
+def local_page(browser: object, base: str, **options: object) -> Iterator[tuple[object, list[str]]]:
+    """A page in a new context that may load only from `base` (and data: URLs).
+
+    The second item lists every other address the page tried; those
+    requests are aborted, so a test both sees and prevents them.
+    """
+    context = browser.new_context(**options)  # type: ignore[attr-defined]
+    elsewhere: list[str] = []
+
+    def route(route: object) -> None:
+        url = route.request.url  # type: ignore[attr-defined]
+        if url.startswith(base) or url.startswith("data:"):
+            route.continue_()  # type: ignore[attr-defined]
+        else:
+            elsewhere.append(url)
+            route.abort()  # type: ignore[attr-defined]
+
+    context.route("**/*", route)
+    try:
+        yield context.new_page(), elsewhere
+    finally:
+        context.close()
+
+
+def wait_until(page: object, expression: str, timeout: float = 15.0) -> object:
+    """Poll `expression` in the page until it is truthy (its value), like wait_for_function.
+
+    Playwright's wait_for_function evaluates its predicate with eval, which
+    the site's Content-Security-Policy forbids (no 'unsafe-eval'); evaluate
+    is not subject to it, so the pages are tested with their policy on.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            value = page.evaluate(expression)  # type: ignore[attr-defined]
+        except Exception as exc:  # a navigation under way: ask the next page
+            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
+                raise
+            value = None
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"still false after {timeout} s: {expression}")
+        time.sleep(0.05)
+
+
 if __name__ == "__main__":  # the server of `static_server_process`: FOLDER PORT
     handler = functools.partial(_QuietHandler, directory=sys.argv[1])
     ThreadingHTTPServer(("127.0.0.1", int(sys.argv[2])), handler).serve_forever()

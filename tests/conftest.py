@@ -7,6 +7,7 @@ the repository; tests that need them are skipped (not failed) where it is absent
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +30,17 @@ def expected_seeds() -> dict[str, dict]:
         return {}
     data = json.loads(EXPECTED.read_text(encoding="utf-8"))
     return {name: want for name, want in data.items() if not name.startswith("_")}
+
+
+def scrape_and_build(home: Path, inbox: Path) -> subprocess.CompletedProcess[str]:
+    """`invoke scrape --sources none --inbox INBOX build` as a maintainer runs it, in ARCHIVE_HOME
+    `home` (crawling nothing, leaving the project's own content/ and output/ alone)."""
+    return subprocess.run(
+        [sys.executable, "-m", "invoke", "scrape", "--sources", "none", "--inbox", str(inbox),
+         "build"],
+        cwd=ROOT, env={**os.environ, "ARCHIVE_HOME": str(home)},
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
 
 
 def run_cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

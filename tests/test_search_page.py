@@ -23,7 +23,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from archive_search.analysis import tokens
-from tests.browser import SCREENSHOTS, chromium, static_server
+from tests.browser import SCREENSHOTS, chromium, static_server, wait_until
 from tests.conftest import ROOT
 
 # (slug, front matter, body): invented reports, written for these tests.
@@ -327,14 +327,15 @@ def browser_page(site: dict[str, Path]) -> Iterator[tuple[object, str]]:
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         page.goto(f"{base}/search.html")
-        page.wait_for_function("window.archiveSearch && window.archiveSearch.index.manifest")
+        wait_until(page, "!!(window.archiveSearch && window.archiveSearch.index.manifest)")
         yield page, base
         assert not errors, errors
 
 
 def wait_done(page: object) -> None:
-    page.wait_for_function(  # type: ignore[attr-defined]
-        "['done', 'error', 'idle'].includes(document.getElementById('search-app').dataset.state)"
+    wait_until(
+        page,
+        "['done', 'error', 'idle'].includes(document.getElementById('search-app').dataset.state)",
     )
 
 
@@ -383,7 +384,7 @@ def test_typing_a_query_shows_the_articles_then_a_filter_narrows_them(
     assert {"2021-03-02-a1", "2022-05-08-c2", "2024-02-01-f1", "undated-g2"} <= set(slugs)
     assert "共找到 4 篇" in page.inner_text("[data-status]")  # type: ignore[attr-defined]
     # Snippets come from the article bodies, fetched as results come into view.
-    page.wait_for_function("document.querySelectorAll('.result[data-snippet=done]').length === 4")  # type: ignore[attr-defined]
+    wait_until(page, "document.querySelectorAll('.result[data-snippet=done]').length === 4")
     marks = page.eval_on_selector_all(".result mark", "els => els.map(e => e.textContent)")  # type: ignore[attr-defined]
     assert marks and set(marks) == {"软弱涣散"}
     snippet = page.inner_text(".result[data-slug='2021-03-02-a1'] .snippet")  # type: ignore[attr-defined]

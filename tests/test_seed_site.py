@@ -10,17 +10,14 @@ of the main pages under test-output/screenshots/.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.browser import SCREENSHOTS, chromium, static_server
-from tests.conftest import ROOT, SEEDS, needs_seeds
+from tests.browser import SCREENSHOTS, chromium, local_page, static_server, wait_until
+from tests.conftest import SEEDS, needs_seeds, scrape_and_build
 from tests.link_check import broken_links
 
 pytestmark = needs_seeds
@@ -30,12 +27,7 @@ pytestmark = needs_seeds
 def seed_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """ARCHIVE_HOME after `invoke scrape --sources none --inbox SEEDS build`."""
     home = tmp_path_factory.mktemp("seed-home")
-    done = subprocess.run(
-        [sys.executable, "-m", "invoke", "scrape", "--sources", "none", "--inbox", str(SEEDS),
-         "build"],
-        cwd=ROOT, env={**os.environ, "ARCHIVE_HOME": str(home)},
-        capture_output=True, text=True, timeout=600,
-    )  # fmt: skip
+    done = scrape_and_build(home, SEEDS)
     assert done.returncode == 0, done.stdout + done.stderr
     return home
 
@@ -48,25 +40,16 @@ def seed_site(seed_home: Path) -> Path:
 @pytest.fixture(scope="module")
 def site_browser(seed_site: Path) -> Iterator[tuple[object, str, list[str]]]:
     """A Chromium page on the served site; the third item lists requests to other hosts."""
-    with static_server(seed_site) as base, chromium() as browser:
-        context = browser.new_context(viewport={"width": 1100, "height": 900})
-        elsewhere: list[str] = []
-
-        def route(route: object) -> None:
-            url = route.request.url  # type: ignore[attr-defined]
-            if url.startswith(base) or url.startswith("data:"):
-                route.continue_()  # type: ignore[attr-defined]
-            else:
-                elsewhere.append(url)
-                route.abort()  # type: ignore[attr-defined]
-
-        context.route("**/*", route)
-        page = context.new_page()
+    viewport = {"width": 1100, "height": 900}
+    with (
+        static_server(seed_site) as base,
+        chromium() as browser,
+        local_page(browser, base, viewport=viewport) as (page, elsewhere),
+    ):
         errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.on("pageerror", lambda error: errors.append(str(error)))  # type: ignore[attr-defined]
         yield page, base, elsewhere
         assert not errors, errors
-        context.close()
 
 
 def test_the_command_imports_every_seed_and_builds_its_page(seed_home: Path) -> None:
@@ -187,7 +170,7 @@ def test_the_skip_link_and_search_box_work_from_the_keyboard(
     assert page.evaluate("document.activeElement.id") == "site-q"  # type: ignore[attr-defined]
     page.keyboard.type("湾子夜话")  # type: ignore[attr-defined]
     page.keyboard.press("Enter")  # type: ignore[attr-defined]
-    page.wait_for_function("document.getElementById('search-app').dataset.state === 'done'")  # type: ignore[attr-defined]
+    wait_until(page, "document.getElementById('search-app').dataset.state === 'done'")
     assert page.locator(".result").count() >= 1  # type: ignore[attr-defined]
 
 

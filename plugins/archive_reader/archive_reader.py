@@ -36,6 +36,7 @@ import os
 import re
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pelican import signals
@@ -155,6 +156,24 @@ def zh_datetime(value: object, timezone: str = "Asia/Shanghai") -> str:
     return f"{moment.year}年{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
+def web_url(value: object) -> str:
+    """Jinja filter: `value` if it is an http(s) address to link to, else "".
+
+    Front matter addresses come from scraped pages and editors: a
+    `javascript:` or `data:` one must be shown, never followed.
+    """
+    text = str(value or "").strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    if any(ord(char) < 0x20 or char in "<>\"'`" for char in text):
+        return ""
+    return text
+
+
 def practice_names() -> dict[str, str]:
     """{practice id: Chinese name} of taxonomy.toml, in its order ({} if it cannot be read)."""
     try:
@@ -168,13 +187,14 @@ def practice_names() -> dict[str, str]:
 
 def initialize(pelican: Any) -> None:
     """What every page of the archive uses: the `zh_datetime` filter, in the site's
-    time zone, and the practices' Chinese names (PRACTICE_NAMES) for labels, the
-    search filter and the feeds' titles."""
+    time zone, the `web_url` filter, and the practices' Chinese names
+    (PRACTICE_NAMES) for labels, the search filter and the feeds' titles."""
     pelican.settings.setdefault("PRACTICE_NAMES", practice_names())
     zone = pelican.settings.get("TIMEZONE") or "Asia/Shanghai"
     filters = dict(pelican.settings.get("JINJA_FILTERS") or {})
     # A partial of a module-level function: Pelican's content cache pickles the settings.
     filters.setdefault("zh_datetime", functools.partial(zh_datetime, timezone=zone))
+    filters.setdefault("web_url", web_url)
     pelican.settings["JINJA_FILTERS"] = filters
 
 
