@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +92,39 @@ def first_sentence(body: str, limit: int = 40) -> str:
 # build reads each article for the Whoosh index, the static export and the
 # downloads, and parsing 10,000 articles three times costs seconds.
 _read: dict[tuple[str, str], tuple[tuple[int, int, int, int], Doc]] = {}
+
+
+READ_CACHE_VERSION = 1
+
+
+def load_reads(path: Path) -> int:
+    """Add the reads kept in `path` by `save_reads` (a file each of them is checked against
+    before use, like any other); returns how many.  A damaged file is ignored."""
+    try:
+        with open(path, "rb") as handle:
+            version, reads = pickle.load(handle)
+    except Exception:  # none yet, truncated by a killed build, another version: read again
+        return 0
+    if version != READ_CACHE_VERSION or not isinstance(reads, dict):
+        return 0
+    for key, value in reads.items():
+        _read.setdefault(key, value)
+    return len(reads)
+
+
+def save_reads(path: Path, paths: Iterable[Path]) -> None:
+    """Keep the reads of `paths` for the next build (replacing the file whole)."""
+    wanted = {os.path.abspath(p) for p in paths}
+    kept = {key: value for key, value in _read.items() if key[0] in wanted}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=".docs.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            pickle.dump((READ_CACHE_VERSION, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(name, path)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
 
 
 def doc_from_file(path: Path, url_pattern: str = "articles/{slug}.html") -> Doc:

@@ -71,7 +71,7 @@ import shutil
 import tempfile
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,36 +157,45 @@ def _maybe_gzip(data: bytes) -> bytes:
     return packed if len(packed) < len(data) else data
 
 
-def _write_groups(writer: _Writer, prefix: str, files: list[bytes]) -> list[str]:
+def _write_groups(
+    writer: _Writer, prefix: str, raws: list[bytes], pack: Callable[[bytes], bytes]
+) -> tuple[list[str], list[int]]:
     """Write files n = 0, 1, … as <prefix>/<g>-<hash>/<n>.bin, GROUP_SIZE to a folder.
 
-    The folder's name carries the hash of its files' contents, so a browser may
-    cache them forever: a changed file makes a new folder name.
+    File n holds `pack(raws[n])`.  The folder's name carries the hash of its
+    files' contents (before packing: packing is deterministic, and a folder
+    the last export already holds is then linked without compressing its
+    files again), so a browser may cache them forever: a changed file makes
+    a new folder name.  Returns the folders' hashes and the files' sizes.
     """
-    hashes = []
-    for start in range(0, len(files), GROUP_SIZE):
-        group = files[start : start + GROUP_SIZE]
+    hashes: list[str] = []
+    sizes: list[int] = []
+    for start in range(0, len(raws), GROUP_SIZE):
+        group = raws[start : start + GROUP_SIZE]
         digest = hashlib.sha256()
         for data in group:
             digest.update(len(data).to_bytes(8, "little") + data)
         name = digest.hexdigest()[:HASH_CHARS]
         folder = f"{prefix}/{start // GROUP_SIZE}-{name}"
         numbers = range(start, start + len(group))
-        if not writer.adopt(folder, [f"{n}.bin" for n in numbers]):
+        linked = writer.adopt(folder, [f"{n}.bin" for n in numbers])
+        if linked is None:
+            linked = []
             for n, data in zip(numbers, group, strict=True):
-                writer.write(f"{folder}/{n}.bin", data)
+                packed = pack(data)
+                writer.write(f"{folder}/{n}.bin", packed)
+                linked.append(len(packed))
+        sizes += linked
         hashes.append(name)
-    return hashes
+    return hashes, sizes
 
 
-def _gzip_json(value: object) -> bytes:
-    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    return gzip.compress(text.encode("utf-8"), compresslevel=9, mtime=0)
+def _gzip(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
 
 
-def _json_file(value: object) -> bytes:
-    """`value` as JSON, gzip-compressed when that makes it smaller."""
-    return _maybe_gzip(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode())
+def _json_bytes(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 # ---------------------------------------------------------------- the index
@@ -344,27 +353,35 @@ def _build(docs: list[Doc], ordinals: list[int], total: int, body_offset: int) -
     return joined.rows()
 
 
-def _all_rows(ordered: list[Doc], body_offset: int, cache_dir: Path | None) -> Rows:
-    """The rows of every article: from the cache of the last export where it still holds.
+def _all_entries(
+    ordered: list[Doc], body_offset: int, cache_dir: Path | None
+) -> dict[str, tuple[int, bytes]]:
+    """Every key's encoded data: from what the last export kept, where it still holds.
 
-    The cache is rewritten with the rows returned, for the next export.
+    Rows are made only for new and changed articles; when no article moved
+    (same count, same ordinals) only the keys the changed ones touch are
+    encoded again.  The cache is rewritten with this export's rows and keys.
     """
     total = len(ordered)
     identities = [(doc.slug, doc.fingerprint) for doc in ordered]
     kept = export_rows.load(cache_dir, body_offset) if cache_dir else None
     if kept is None:
         rows = _build(ordered, list(range(total)), total, body_offset)
+        entries = encode_entries(rows, total)
     else:
-        old_rows, old_identities = kept
-        mapping, fresh = export_rows.reuse_plan(old_identities, identities)
+        mapping, fresh = export_rows.reuse_plan(kept.identities, identities)
         new_rows = _build([ordered[o] for o in fresh], fresh, total, body_offset)
-        rows = export_rows.combine(old_rows, mapping, new_rows)
+        rows = export_rows.combine(kept.rows, mapping, new_rows)
+        if kept.entries is not None and export_rows.same_ordinals(kept, mapping, total):
+            entries = export_rows.updated_entries(kept, rows, fresh, total, encode_entries)
+        else:
+            entries = encode_entries(rows, total)
     if cache_dir:
         try:
-            export_rows.save(cache_dir, rows, identities, body_offset)
+            export_rows.save(cache_dir, rows, identities, body_offset, entries)
         except OSError as exc:
             log.warning("search export: rows not cached in %s: %s", cache_dir, exc)
-    return rows
+    return entries
 
 
 def family(key: str) -> str:
@@ -522,32 +539,32 @@ class _Writer:
         self.bytes = 0
         self.linked = 0  # files hard-linked from the previous export (counted in files, bytes)
 
-    def adopt(self, folder: str, names: list[str]) -> bool:
-        """Hard-link `folder` from the previous export if it holds exactly `names`.
+    def adopt(self, folder: str, names: list[str]) -> list[int] | None:
+        """Hard-link `folder` from the previous export if it holds exactly `names`: their sizes.
 
         Folder names carry the hash of their files, so a folder of the same
         name holds the same bytes.  Links, not moves: until the new export is
         swapped in, the old one must stay whole for the site being served.
         """
         if self.previous is None:
-            return False
+            return None
         source = self.previous / folder
         try:
             if sorted(os.listdir(source)) != sorted(names):
-                return False
+                return None
             target = self.root / folder
             target.mkdir(parents=True, exist_ok=True)
-            size = 0
+            sizes = []
             for name in names:
                 os.link(source / name, target / name)
-                size += (target / name).stat().st_size
+                sizes.append((target / name).stat().st_size)
         except OSError:
             shutil.rmtree(self.root / folder, ignore_errors=True)
-            return False
+            return None
         self.files += len(names)
-        self.bytes += size
+        self.bytes += sum(sizes)
         self.linked += len(names)
-        return True
+        return sizes
 
     def write(self, relative: str, data: bytes) -> None:
         path = self.root / relative
@@ -623,7 +640,7 @@ def export(
     body_offset = 2 + max(
         (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
     )
-    entries = encode_entries(_all_rows(ordered, body_offset, cache_dir), total)
+    entries = _all_entries(ordered, body_offset, cache_dir)
     families: dict[str, dict[str, tuple[int, bytes]]] = {name: {} for name in FAMILIES}
     for key, value in entries.items():
         families[family(key)][key] = value
@@ -640,23 +657,24 @@ def export(
         for key in sorted(members):
             kind, data = members[key]
             by_shard[fnv1a(key) % count].append((key, kind, data))
-        files = [_maybe_gzip(encode_shard(shard)) for shard in by_shard]
-        shard_groups[name] = "".join(_write_groups(writer, name, files))
-        shard_sizes += [len(data) for data in files]
+        raws = [encode_shard(shard) for shard in by_shard]
+        hashes, sizes = _write_groups(writer, name, raws, _maybe_gzip)
+        shard_groups[name] = "".join(hashes)
+        shard_sizes += sizes
 
     facets, strings = _facets(ordered, practice_names or {})
     index = {s: i for i, s in enumerate(strings)}
     rows = [meta_row(doc, index) for doc in ordered]
     meta_files = [
-        _gzip_json(rows[start : start + META_BLOCK]) for start in range(0, total, META_BLOCK)
+        _json_bytes(rows[start : start + META_BLOCK]) for start in range(0, total, META_BLOCK)
     ]
-    meta_groups = _write_groups(writer, "m", meta_files)
+    meta_groups, _ = _write_groups(writer, "m", meta_files, _gzip)
     # Titles and bodies apart: a results page lists 20 titles at once but shows
     # the snippets only of the few results on screen, and bodies are most bytes.
-    doc_files = [_json_file(rows[o]) for o in range(total)]
-    doc_groups = _write_groups(writer, "d", doc_files)
-    body_files = [_maybe_gzip(ordered[o].body.encode("utf-8")) for o in range(total)]
-    body_groups = _write_groups(writer, "b", body_files)
+    doc_files = [_json_bytes(rows[o]) for o in range(total)]
+    doc_groups, _ = _write_groups(writer, "d", doc_files, _maybe_gzip)
+    body_files = [ordered[o].body.encode("utf-8") for o in range(total)]
+    body_groups, _ = _write_groups(writer, "b", body_files, _maybe_gzip)
     dates = encode_days(ordered)
     dates_hash = _content_hash(dates)
     writer.write(f"dates-{dates_hash}.bin", dates)

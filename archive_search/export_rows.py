@@ -7,7 +7,10 @@ of the last export are kept beside it (in Pelican's cache folder, never in
 the published output) with the slug and fingerprint of each article; the
 next export makes rows only for the articles that are new or changed, takes
 the rest from the cache under their new ordinals, and encodes the whole.
-The result is byte for byte the export of a fresh start (tested).
+When no article moved (same count, same ordinals: a text corrected, say),
+the keys' encoded data are kept too and only the keys a changed article
+holds, before or after, are encoded again.  The result is byte for byte the
+export of a fresh start (tested).
 
 Cache file: one uncompressed `.npz`, replaced whole (a killed build leaves
 the old one or none); anything unreadable or inconsistent in it is ignored
@@ -21,7 +24,7 @@ import logging
 import os
 import tempfile
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,13 +32,23 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
-ROWS_VERSION = 1
+ROWS_VERSION = 2
 CACHE_FILE = "export-rows.npz"
 # Rows of deleted or changed articles stay in the arrays until they are this
 # share of them: compacting costs a pass over every position.
 COMPACT_WASTE = 0.25
 
 Identity = tuple[str, str]  # (slug, fingerprint)
+Entries = dict[str, tuple[int, bytes]]  # key: (kind, encoded data), as the shards hold them
+
+
+@dataclass
+class Kept:
+    """What the last export left: its rows, its articles, and each key's encoded data."""
+
+    rows: Rows
+    identities: list[Identity]
+    entries: Entries | None
 
 
 @dataclass
@@ -155,15 +168,25 @@ def _text(value: object) -> np.ndarray:
     return np.frombuffer(json.dumps(value, ensure_ascii=False).encode("utf-8"), dtype=np.uint8)
 
 
-def save(folder: Path, rows: Rows, identities: Sequence[Identity], body_offset: int) -> None:
-    """Keep `rows` for the next export (replacing the file whole)."""
+def save(
+    folder: Path, rows: Rows, identities: Sequence[Identity], body_offset: int,
+    entries: Entries | None = None,
+) -> None:  # fmt: skip
+    """Keep `rows` (and the keys' encoded `entries`) for the next export, replacing the file."""
     rows = compacted(rows)
+    items = list((entries or {}).items())
+    names = [key for key, _ in items]
+    kinds = np.array([kind for _, (kind, _) in items], dtype=np.uint8)
+    ends = np.cumsum([len(data) for _, (_, data) in items], dtype=np.int64)
+    blob = np.frombuffer(b"".join(data for _, (_, data) in items), dtype=np.uint8)
     folder.mkdir(parents=True, exist_ok=True)
     meta = {"version": ROWS_VERSION, "body_offset": body_offset, "identities": list(identities)}
     fd, name = tempfile.mkstemp(prefix=".export-rows.", suffix=".npz", dir=folder)
     try:
         with os.fdopen(fd, "wb") as out:
             np.savez(out, meta=_text(meta), keys=_text(rows.keys),
+                     entry_keys=_text(names), entry_kinds=kinds, entry_ends=ends, entry_data=blob,
+                     has_entries=np.array([entries is not None]),
                      **{column: getattr(rows, column) for column in Rows.COLUMNS})  # fmt: skip
         os.replace(name, folder / CACHE_FILE)
     except BaseException:
@@ -171,8 +194,8 @@ def save(folder: Path, rows: Rows, identities: Sequence[Identity], body_offset: 
         raise
 
 
-def load(folder: Path, body_offset: int) -> tuple[Rows, list[Identity]] | None:
-    """The kept rows and their articles, if made with the same `body_offset` and intact."""
+def load(folder: Path, body_offset: int) -> Kept | None:
+    """What the last export kept, if made with the same `body_offset` and intact."""
     path = folder / CACHE_FILE
     if not path.exists():
         return None
@@ -184,8 +207,62 @@ def load(folder: Path, body_offset: int) -> tuple[Rows, list[Identity]] | None:
             identities = [(str(slug), str(print_)) for slug, print_ in meta["identities"]]
             keys = json.loads(data["keys"].tobytes())
             rows = Rows(keys, *(data[column] for column in Rows.COLUMNS))
+            entries = None
+            if bool(data["has_entries"][0]):
+                names = json.loads(data["entry_keys"].tobytes())
+                kinds, ends = data["entry_kinds"].tolist(), data["entry_ends"].tolist()
+                blob = data["entry_data"].tobytes()
+                if (
+                    len(names) != len(kinds)
+                    or len(names) != len(ends)
+                    or (ends and ends[-1] != len(blob))
+                ):
+                    raise ValueError("encoded keys of unequal length")
+                starts = [0, *ends[:-1]]
+                entries = {
+                    name: (kind, blob[a:b])
+                    for name, kind, a, b in zip(names, kinds, starts, ends, strict=True)
+                }
         rows.check(len(identities))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile, EOFError) as exc:
         log.warning("search export: cached rows in %s unusable, made afresh: %s", path, exc)
         return None
-    return rows, identities
+    return Kept(rows, identities, entries)
+
+
+def same_ordinals(kept: Kept, mapping: np.ndarray, total: int) -> bool:
+    """Whether every article kept has the ordinal it had (the changed ones replaced in place)."""
+    return len(kept.identities) == total and bool(
+        np.all((mapping == np.arange(len(mapping))) | (mapping < 0))
+    )
+
+
+def updated_entries(
+    kept: Kept, rows: Rows, changed: Sequence[int], total: int,
+    encode: Callable[[Rows, int], Entries],
+) -> Entries:  # fmt: skip
+    """The last export's entries with the keys the `changed` articles touch encoded again.
+
+    Only when ordinals did not move (`same_ordinals`): a key no changed article
+    holds, before or after, has the same rows and so the same data.
+    """
+    assert kept.entries is not None
+    old = kept.rows
+    is_changed = np.zeros(total, dtype=bool)
+    is_changed[np.asarray(changed, dtype=np.int64)] = True
+    touched = np.zeros(len(rows.keys), dtype=bool)  # combine() keeps the old key numbers
+    for part in (old, rows):  # the changed articles' keys before and after
+        touched[part.pos_key[is_changed[part.pos_ordinal]]] = True
+        touched[part.set_key[is_changed[part.set_ordinal]]] = True
+    pos, sets = touched[rows.pos_key], touched[rows.set_key]
+    subset = Rows(
+        rows.keys, rows.pos_key[pos], rows.pos_ordinal[pos], rows.pos_count[pos],
+        rows.pos_first[pos], rows.flat, rows.set_key[sets], rows.set_ordinal[sets],
+    )  # fmt: skip
+    entries = dict(kept.entries)
+    for number in np.flatnonzero(touched).tolist():
+        key = rows.keys[number]
+        entries.pop(key, None)
+        entries.pop("=" + key, None)  # a positions key's doc set goes with it
+    entries.update(encode(subset, total))
+    return entries

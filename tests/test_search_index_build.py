@@ -416,3 +416,24 @@ def test_a_stored_article_is_read_again_only_when_its_file_changes(tmp_path: Pat
     os.utime(path, ns=(stamp, stamp))
     assert doc_from_file(path).title == "乙村整顿"
     assert doc_from_file(path, url_pattern="a/{slug}/").url == "a/a/"  # another pattern
+
+
+def test_kept_reads_are_used_only_for_unchanged_files(tmp_path: Path) -> None:
+    from archive_search import documents
+
+    a, b = tmp_path / "a.md", tmp_path / "b.md"
+    for path, title in ((a, "甲村"), (b, "乙村")):
+        path.write_text(f"---\ntitle: {title}\nslug: {path.stem}\n---\n\n{title}整顿。\n", "utf-8")
+        doc_from_file(path)
+    kept = tmp_path / "cache" / "docs.pickle"
+    documents.save_reads(kept, [a])  # b is not an article of this build: not kept
+    documents._read.clear()
+    assert documents.load_reads(kept) == 1
+    b.write_text("---\ntitle: 丙村\nslug: b\n---\n\n丙村。\n", "utf-8")
+    assert doc_from_file(a).title == "甲村" and doc_from_file(b).title == "丙村"
+    a.write_text("---\ntitle: 丁村\nslug: a\n---\n\n丁村。\n", "utf-8")
+    stamp = a.stat().st_mtime_ns + 1_000_000
+    os.utime(a, ns=(stamp, stamp))
+    assert doc_from_file(a).title == "丁村"  # the kept read is checked against the file
+    kept.write_bytes(kept.read_bytes()[:20])  # a build killed while writing it
+    assert documents.load_reads(kept) == 0

@@ -30,6 +30,8 @@ before the article pages are rendered); the files are written on
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import re
@@ -78,8 +80,10 @@ class Reference:
     keywords: tuple[str, ...] = ()
 
 
-# (slug, .bib text, .ris text) of the build under way, written and emptied on finalized.
-_files: list[tuple[str, str, str]] = []
+# The references of the build under way, written and emptied on finalized.
+_files: list[Reference] = []
+# In CACHE_PATH, one per output folder: {key: stamp of the reference its files hold}.
+STAMPS_FILE = "citations-{folder}.json"
 
 
 def active(settings: dict[str, Any]) -> bool:
@@ -234,7 +238,21 @@ def collect(generators: list[Any]) -> None:
             article.citation_gbt = gbt7714(ref)
             article.citation_bib_url = f"{folder}/{ref.key}.bib"
             article.citation_ris_url = f"{folder}/{ref.key}.ris"
-            _files.append((ref.key, bibtex(ref), ris(ref)))
+            _files.append(ref)
+
+
+def stamp(ref: Reference) -> str:
+    """Changes when the reference or the code that formats it does."""
+    code = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+    return hashlib.sha1(f"{code}\x1f{ref!r}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def load_stamps(path: Path) -> dict[str, str]:
+    try:
+        stamps = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return stamps if isinstance(stamps, dict) else {}
 
 
 def write_atomically(path: Path, data: bytes) -> None:
@@ -266,12 +284,29 @@ def write(pelican: Any) -> None:
     _files.clear()
     if not active(pelican.settings):
         return
-    out_dir = Path(pelican.output_path) / pelican.settings.get("CITATIONS_DIR", "articles")
-    for key, bib, ris_text in files:
-        write_atomically(out_dir / f"{key}.bib", bib.encode("utf-8"))
+    settings = pelican.settings
+    out_dir = Path(pelican.output_path) / settings.get("CITATIONS_DIR", "articles")
+    # Formatting 10,000 references costs seconds a build: a reference whose
+    # stamp is the one its files were written for, with both files there, is skipped.
+    folder = hashlib.sha1(str(out_dir.resolve()).encode()).hexdigest()[:12]
+    stamps_path = Path(settings.get("CACHE_PATH") or "cache") / STAMPS_FILE.format(folder=folder)
+    old, new = load_stamps(stamps_path), {}
+    written = 0
+    for ref in files:
+        new[ref.key] = stamp(ref)
+        bib_path, ris_path = out_dir / f"{ref.key}.bib", out_dir / f"{ref.key}.ris"
+        if old.get(ref.key) == new[ref.key] and bib_path.is_file() and ris_path.is_file():
+            continue
+        write_atomically(bib_path, bibtex(ref).encode("utf-8"))
         # RIS readers take UTF-8 without a BOM best (Zotero, EndNote X9+).
-        write_atomically(out_dir / f"{key}.ris", ris_text.encode("utf-8"))
-    log.info("citations: %d articles in %s", len(files), out_dir)
+        write_atomically(ris_path, ris(ref).encode("utf-8"))
+        written += 1
+    try:
+        stamps_path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(stamps_path, json.dumps(new, separators=(",", ":")).encode())
+    except OSError as exc:
+        log.warning("citations: stamps not saved to %s: %s", stamps_path, exc)
+    log.info("citations: %d of %d articles written in %s", written, len(files), out_dir)
 
 
 def register() -> None:

@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import bibtexparser
+import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
@@ -129,11 +130,12 @@ retrieved: '2026-01-05T08:00:00+08:00'
 }
 
 
-def build(tmp_path: Path) -> tuple[Path, list]:
+def build(tmp_path: Path, **extra: object) -> tuple[Path, list]:
     content = tmp_path / "content"
-    content.mkdir()
-    for name, text in ARTICLES.items():
-        (content / f"{name}.md").write_text(text, encoding="utf-8")
+    if not content.exists():
+        content.mkdir()
+        for name, text in ARTICLES.items():
+            (content / f"{name}.md").write_text(text, encoding="utf-8")
     output = tmp_path / "output"
     seen: list = []
     settings = read_settings(
@@ -150,6 +152,8 @@ def build(tmp_path: Path) -> tuple[Path, list]:
             "CACHE_CONTENT": False,
             # What plugins/search_export sets (left out: these tests are about this plugin).
             "PRACTICE_NAMES": {p.id: p.name_zh for p in load_taxonomy().practices},
+            "CACHE_PATH": str(tmp_path / "cache"),
+            **extra,
         },
     )
     pelican = Pelican(settings)
@@ -208,3 +212,26 @@ def test_a_file_that_already_holds_the_citation_is_not_written_again(tmp_path: P
     assert path.stat().st_mtime_ns == stamp  # left alone
     write_atomically(path, b"@online{b}")
     assert path.read_bytes() == b"@online{b}" and path.stat().st_mtime_ns != stamp
+
+
+def test_a_rebuild_formats_only_the_references_that_changed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from . import citations
+
+    made: list[str] = []
+    real = citations.bibtex
+    monkeypatch.setattr(citations, "bibtex", lambda ref: made.append(ref.key) or real(ref))
+    cache = tmp_path / "cache"
+    output, _ = build(tmp_path, CACHE_PATH=str(cache))
+    assert len(made) == len(ARTICLES)
+    made.clear()
+    build(tmp_path, CACHE_PATH=str(cache))
+    assert made == []  # nothing changed: nothing formatted or written
+    (output / "articles" / "undated-b.ris").unlink()  # a file gone: written again
+    first = next(iter(ARTICLES))
+    source = tmp_path / "content" / f"{first}.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("title: ", "title: 新"), "utf-8")
+    build(tmp_path, CACHE_PATH=str(cache))
+    assert sorted(made) == sorted(["undated-b", "2021-06-30-new"])
+    assert "新" in (output / "articles" / "2021-06-30-new.bib").read_text(encoding="utf-8")

@@ -256,6 +256,14 @@ def test_an_export_from_kept_rows_equals_a_fresh_one(
         return rows(docs, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(export_module, "_rows", counting_rows)
+    encoded: list[int] = []  # rows given to each encoding
+    encode = export_module.encode_entries
+
+    def counting_encode(rows: object, total: int) -> object:
+        encoded.append(len(rows.pos_key) + len(rows.set_key))  # type: ignore[attr-defined]
+        return encode(rows, total)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export_module, "encode_entries", counting_encode)
     monkeypatch.setattr(export_module, "GROUP_SIZE", 2)  # several folders of bodies
     docs = [
         Doc(slug=f"d{n}", title=f"第{n}篇软弱涣散", date=f"2021-03-{n % 28 + 1:02d}",
@@ -280,7 +288,9 @@ def test_an_export_from_kept_rows_equals_a_fresh_one(
     ]  # fmt: skip
     for number, changed in enumerate(changes):
         made.clear()
+        encoded.clear()
         report = export(changed, tmp_path / "search", cache_dir=cache)
+        encoded_rows = list(encoded)
         remade = list(made)
         export(changed, tmp_path / f"fresh{number}")  # no cache: every row made
         assert tree(tmp_path / "search") == tree(tmp_path / f"fresh{number}")
@@ -289,6 +299,8 @@ def test_an_export_from_kept_rows_equals_a_fresh_one(
         assert report.files == len(tree(tmp_path / "search"))
         if number == 0:  # ordinals unchanged: most files are the old ones
             assert report.linked > len(docs)
+            # and only the keys the changed article holds were encoded again
+            assert len(encoded_rows) == 1 and 0 < encoded_rows[0] < encoded[-1]
             # bodies in folders the change did not touch are the old files, linked
             now = {str(p): p.stat().st_ino for p in (tmp_path / "search" / "b").rglob("*.bin")}
             same = [path for path in now if inodes.get(path) == now[path]]

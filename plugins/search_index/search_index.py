@@ -5,7 +5,9 @@ the articles Pelican read, so the command line and Python searches see what
 the site shows.  The documents come from `archive_search.documents.doc_from_file`
 on each article's source file, exactly as `docs_from_content` would make
 them, with the article's own URL; `build_index` rewrites only what changed,
-so a rebuild of an unchanged archive costs a fingerprint comparison.
+so a rebuild of an unchanged archive costs a fingerprint comparison.  With
+Pelican's content cache on, the documents read are kept beside it
+(CACHE_PATH/search_docs.pickle) and reused for files that have not changed.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from archive_search.documents import Doc, doc_from_file
+from archive_search.documents import Doc, doc_from_file, load_reads, save_reads
 from archive_search.index import IndexReport, IndexUnavailable, build_index
 from scraper.markdown_out import StoredArticleError
 
@@ -60,13 +62,29 @@ def article_docs(generators: list[Any]) -> list[Doc]:
     return docs
 
 
+def reads_path(settings: dict[str, Any]) -> Path | None:
+    """Where the documents read are kept between builds: with Pelican's content cache, if on."""
+    if not settings.get("CACHE_CONTENT") or not settings.get("CACHE_PATH"):
+        return None
+    return Path(settings["CACHE_PATH"]) / "search_docs.pickle"
+
+
 def update_index(generators: list[Any]) -> None:
     """Bring the index up to date with the articles just read."""
     if not generators:
         return
     settings = generators[0].settings
     target = index_dir(settings)
+    kept = reads_path(settings)
+    if kept is not None:
+        load_reads(kept)  # each still checked against its file before use
     docs = article_docs(generators)
+    if kept is not None:
+        sources = [Path(a.source_path) for g in generators for a in getattr(g, "articles", [])]
+        try:
+            save_reads(kept, sources)
+        except OSError as exc:
+            log.warning("search index: documents not kept in %s: %s", kept, exc)
     try:
         report: IndexReport = build_index(target, docs)
     except IndexUnavailable as exc:

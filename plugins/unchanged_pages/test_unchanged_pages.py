@@ -7,6 +7,7 @@ file with a build from scratch without this plugin.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -64,9 +65,13 @@ def build(home: Path, output: Path, *, reuse: bool, **settings: object) -> None:
 BUILD_TIME_PAGES = {"downloads.html"}
 
 
+# pelican-sitemap dates the listing pages with the time of the build.
+LASTMOD = re.compile(rb"<lastmod>[^<]*</lastmod>")
+
+
 def tree(folder: Path) -> dict[str, bytes]:
     return {
-        str(p.relative_to(folder)): p.read_bytes()
+        str(p.relative_to(folder)): LASTMOD.sub(b"", p.read_bytes())
         for p in sorted(folder.rglob("*"))
         if p.is_file() and str(p.relative_to(folder)) not in BUILD_TIME_PAGES
     }

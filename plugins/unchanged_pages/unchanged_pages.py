@@ -73,15 +73,18 @@ class Uncacheable(Exception):
 class _Digester:
     """Stable digests of template inputs, memoised for one build.
 
-    Each Content object's digest is its own fields (with other Content
-    objects it refers to named by source path) plus the digests of every
-    Content object reachable from it, so a page that shows a neighbour's
-    title changes when the neighbour does.
+    A value is described as JSON (sorted keys; the json module's C encoder
+    does most of the work), objects it cannot encode by `_describe`.  Each
+    Content object's digest is its own fields (other Content objects it
+    refers to named by source path) plus the digests of every Content object
+    reachable from it, so a page that shows a neighbour's title changes
+    when the neighbour does.
     """
 
     def __init__(self) -> None:
         self._own: dict[int, bytes] = {}
         self._links: dict[int, list[Content]] = {}
+        self._values: dict[int, bytes] = {}
         self._keep: list[Any] = []  # ids stay valid while memoised
         self._files: dict[str, bytes] = {}
 
@@ -97,10 +100,24 @@ class _Digester:
         return self._files[path]
 
     def value(self, value: Any) -> bytes:
-        """The digest of one template variable (and every article it reaches)."""
-        out = hashlib.sha1()
+        """The digest of one template variable (and every article it reaches).
+
+        Memoised by identity for containers and objects: the month pages of
+        a year all name the same year object, and what pages show is made
+        before the first page is written and not changed while they are.
+        """
+        if isinstance(value, str | int | float | bool | bytes | type(None)):
+            return self._value(value)
+        key = id(value)
+        known = self._values.get(key)
+        if known is None:
+            known = self._values[key] = self._value(value)
+            self._keep.append(value)
+        return known
+
+    def _value(self, value: Any) -> bytes:
         contents: list[Content] = []
-        self._feed(value, out, contents, depth=0)
+        out = hashlib.sha1(self._json(value, contents))
         seen: set[int] = set()
         while contents:
             content = contents.pop()
@@ -111,74 +128,65 @@ class _Digester:
             contents.extend(self._links[id(content)])
         return out.digest()
 
+    def _json(self, value: Any, contents: list[Content]) -> bytes:
+        try:
+            text = json.dumps(
+                value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                default=lambda item: self._describe(item, contents),
+            )  # fmt: skip
+        except (TypeError, ValueError, RecursionError) as exc:  # unsortable keys, a cycle
+            raise Uncacheable(f"no JSON description: {exc}") from exc
+        return text.encode("utf-8", "surrogatepass")
+
+    def _describe(self, item: Any, contents: list[Content]) -> Any:
+        """What JSON cannot encode, as what it can (`json.dumps` default)."""
+        if isinstance(item, Content):
+            contents.append(item)
+            return ["content", str(item.source_path)]
+        if isinstance(item, dt.datetime | dt.date | dt.time):
+            zone = getattr(item, "tzinfo", None)
+            return [type(item).__name__, item.isoformat(), str(zone or "")]
+        if isinstance(item, URLWrapper):
+            return [type(item).__name__, item.name, item.slug, item.url]
+        if isinstance(item, Mapping):
+            return ["mapping", dict(item)]
+        if isinstance(item, set | frozenset):
+            return ["set", sorted(self._json(member, contents).decode() for member in item)]
+        if isinstance(item, bytes | bytearray):
+            return ["bytes", hashlib.sha1(item).hexdigest()]
+        if isinstance(item, tuple | list):  # subclasses json does not take as sequences
+            return ["seq", list(item)]
+        if callable(item) and hasattr(item, "__qualname__"):
+            name = f"{getattr(item, '__module__', '')}.{item.__qualname__}"
+            return ["code", name, self.file(_source_file(item)).hex()]
+        if hasattr(item, "__dict__") and not isinstance(item, type):
+            fields = {k: v for k, v in vars(item).items() if k not in SKIPPED_ATTRIBUTES}
+            return ["object", f"{type(item).__module__}.{type(item).__qualname__}", fields]
+        text = repr(item)
+        if " at 0x" in text:
+            raise Uncacheable(f"no stable description of {type(item).__qualname__}")
+        return ["repr", type(item).__qualname__, text]
+
     def _own_digest(self, content: Content) -> bytes:
         key = id(content)
         if key not in self._own:
-            out = hashlib.sha1()
             links: list[Content] = []
-            out.update(f"{type(content).__qualname__}\x1f{content.source_path}\x1f".encode())
-            self._feed(content.content, out, links, 1)  # links to other articles resolved
+            raw = getattr(content, "_content", None) or ""
+            # The body as pages show it: Pelican's `content` resolves {filename}
+            # and |filename| links; without either mark it is the body as read.
+            body = content.content if ("{" in raw or "|" in raw) else raw
             metadata = content.metadata
-            self._feed(metadata, out, links, 1)
-            for name, value in sorted(vars(content).items()):
-                # Most attributes are the metadata's values (Pelican copies them): once is enough.
-                if name not in SKIPPED_ATTRIBUTES and metadata.get(name, out) is not value:
-                    out.update(f"\x1e{name}\x1f".encode())
-                    self._feed(value, out, links, 1)
-            self._own[key] = out.digest()
+            # Most attributes are the metadata's values (Pelican copies them): once is enough.
+            attributes = {
+                name: value for name, value in vars(content).items()
+                if name not in SKIPPED_ATTRIBUTES and metadata.get(name, links) is not value
+            }  # fmt: skip
+            described = [type(content).__qualname__, str(content.source_path), body, metadata,
+                         attributes]  # fmt: skip
+            self._own[key] = hashlib.sha1(self._json(described, links)).digest()
             self._links[key] = links
             self._keep.append(content)
         return self._own[key]
-
-    def _feed(self, value: Any, out: Any, contents: list[Content], depth: int) -> None:
-        if depth > 20:
-            raise Uncacheable("nested too deeply")
-        update = out.update
-        if value is None or isinstance(value, bool | int | float | complex):
-            update(f"{type(value).__name__}:{value!r}\x1f".encode())
-        elif isinstance(value, str):
-            update(f"s{len(value)}:".encode())
-            update(value.encode("utf-8", "surrogatepass"))
-        elif isinstance(value, bytes | bytearray):
-            update(f"b{len(value)}:".encode())
-            update(value)
-        elif isinstance(value, dt.datetime | dt.date | dt.time):
-            zone = getattr(value, "tzinfo", "")
-            update(f"{type(value).__name__}:{value.isoformat()}:{zone}\x1f".encode())
-        elif isinstance(value, Content):
-            update(f"content:{value.source_path}\x1f".encode())
-            contents.append(value)
-        elif isinstance(value, URLWrapper):
-            update(
-                f"{type(value).__name__}:{value.name}\x1f{value.slug}\x1f{value.url}\x1f".encode()
-            )
-        elif isinstance(value, Mapping):
-            items = sorted(((repr(k), v) for k, v in value.items()), key=lambda kv: kv[0])
-            update(f"map{len(items)}:".encode())
-            for key, item in items:
-                update(key.encode("utf-8", "surrogatepass") + b"\x1d")
-                self._feed(item, out, contents, depth + 1)
-        elif isinstance(value, list | tuple):
-            update(f"seq{len(value)}:".encode())
-            for item in value:
-                self._feed(item, out, contents, depth + 1)
-        elif isinstance(value, set | frozenset):
-            parts = sorted(self.value(item) for item in value)
-            update(f"set{len(parts)}:".encode() + b"".join(parts))
-        elif callable(value) and hasattr(value, "__qualname__"):
-            update(f"code:{getattr(value, '__module__', '')}.{value.__qualname__}\x1f".encode())
-            update(self.file(_source_file(value)))
-        elif hasattr(value, "__dict__") and not isinstance(value, type):
-            update(f"obj:{type(value).__module__}.{type(value).__qualname__}\x1f".encode())
-            for name in sorted(vars(value)):
-                if name not in SKIPPED_ATTRIBUTES:
-                    update(f"\x1e{name}\x1f".encode())
-                    self._feed(vars(value)[name], out, contents, depth + 1)
-        else:
-            text = repr(value)
-            if " at 0x" in text:
-                raise Uncacheable(f"no stable description of {type(value).__qualname__}")
-            update(f"repr:{type(value).__qualname__}:{text}\x1f".encode())
 
 
 def _source_file(value: Any) -> str | None:
