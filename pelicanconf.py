@@ -25,9 +25,9 @@ ARTICLE_SAVE_AS = "articles/{slug}.html"
 
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
-    "archive_reader", "safe_html", "evidence", "raw_pages", "citations", "search_index",
-    "search_export", "archive_pages", "corpus_downloads", "practice_feeds",
-    "pelican.plugins.sitemap", "unchanged_pages",
+    "leftovers", "archive_reader", "safe_html", "content_check", "evidence", "raw_pages",
+    "citations", "search_index", "search_export", "archive_pages", "corpus_downloads",
+    "practice_feeds", "pelican.plugins.sitemap", "unchanged_pages",
 ]  # fmt: skip
 THEME = "theme"
 # Every value a template shows is escaped unless marked safe: titles, sources
@@ -75,3 +75,9 @@ RELATIVE_URLS = True
 CACHE_CONTENT = True
 LOAD_CONTENT_CACHE = True
 CACHE_PATH = str(Path(os.environ.get("ARCHIVE_HOME") or Path(__file__).parent).resolve() / "cache")
+
+# An error in an article (front matter, unknown practice tag, two articles with
+# one slug, a link to nothing) fails the build with its file and line, and the
+# site of the last build stays; "warn" reports them and builds anyway
+# (plugins/content_check).
+CONTENT_CHECK = "fail"

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from scraper.archive import Archive, ArchiveRef
-from scraper.decode import DecodeError, decode
+from scraper.decode import DecodeError, decode, reading_warnings
 from scraper.fetch import Fetcher, FetchResult
 from scraper.links import article_links, is_on_site, next_pages, normalize_url
 from scraper.models import RawPage
@@ -193,6 +193,8 @@ class Crawler:
         except DecodeError as exc:
             self.report.fail(site.name, result.url, str(exc))
             return "failed", None
+        for warning in reading_warnings(article.warnings):
+            self.report.note(site.name, f"读取提示：{result.url}：{warning}")
         if "no body text" in article.warnings:
             self.report.count(site.name, "not_article")
             return "not_article", None

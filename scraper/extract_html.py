@@ -126,13 +126,36 @@ def _parse(html: str) -> etree._Element | None:
     if not html.strip():
         return None
     try:
-        root = etree.fromstring(html, _PARSER)
+        return etree.fromstring(html, _PARSER)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
-    return root
 
 
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+# libxml2 stops building the tree 256 elements deep and drops what is below:
+# a page nested deeper (a broken template repeating <div> or <font>) would
+# lose its text.  Such a page is read again without its layout wrappers.
+MAX_DEPTH = 250
+_WRAPPERS = re.compile(r"</?(?:div|span|font|center|section|article|b|i|u|strong|em)\b[^>]*>", re.I)
+
+
+def _deepest(root: etree._Element) -> int:
+    """The depth of the deepest element (iteratively: the tree may be absurdly deep)."""
+    deepest, stack = 0, [(root, 1)]
+    while stack:
+        element, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in element)
+    return deepest
+
+
+def _parse_flat_if_deep(html: str) -> tuple[etree._Element | None, str | None]:
+    """The parsed page, and a warning when it had to be flattened to keep its text."""
+    root = _parse(html)
+    if root is None or _deepest(root) < MAX_DEPTH:
+        return root, None
+    flat = _parse(_WRAPPERS.sub("", html))
+    return flat, f"elements nested deeper than {MAX_DEPTH} levels: read without layout tags"
 
 
 def _text(el: etree._Element) -> str:
@@ -792,7 +815,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     `url` is accepted so callers can pass it uniformly; the structure alone decides.
     """
     rules = load_rules()
-    doc = _parse(html)
+    doc, deep = _parse_flat_if_deep(html)
     if doc is None:
         return Extracted(title=None, blocks=[], warnings=["empty or unparsable HTML"])
     meta = _declared_meta(doc, rules)
@@ -807,9 +830,9 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         body = doc
     page = _measure(body)
     chosen = _choose_body(page, _score_candidates(page))
-    warnings: list[str] = []
+    warnings: list[str] = [deep] if deep else []
     if not chosen:
-        return Extracted(title=title, blocks=[], meta=meta, warnings=["no body found"])
+        return Extracted(title=title, blocks=[], meta=meta, warnings=[*warnings, "no body found"])
     if title_el is None:
         title, title_el = _heading_before(page, chosen[0], title)
     emitter = _Emitter(page, rules)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from scraper.archive import Archive
 from scraper.dates import SHANGHAI
-from scraper.decode import DecodeError
+from scraper.decode import DecodeError, reading_warnings
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
 from scraper.report import CrawlReport
@@ -83,6 +83,8 @@ def import_inbox(
             report.fail(INBOX, str(path), str(exc))
             state.put(replace(row, error=str(exc)))
             continue
+        for warning in reading_warnings(article.warnings):
+            report.note(INBOX, f"读取提示：{path.name}：{warning}")
         if "no body text" in article.warnings:
             report.count(INBOX, "not_article")
             state.put(replace(row, outcome="not_article"))

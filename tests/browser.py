@@ -136,17 +136,16 @@ def wait_until(page: object, expression: str, timeout: float = 15.0) -> object:
     is not subject to it, so the pages are tested with their policy on.
     """
     deadline = time.monotonic() + timeout
+    problem = ""
     while True:
         try:
             value = page.evaluate(expression)  # type: ignore[attr-defined]
-        except Exception as exc:  # a navigation under way: ask the next page
-            if "context was destroyed" not in str(exc) and "navigat" not in str(exc):
-                raise
-            value = None
+        except Exception as exc:  # a navigation under way, or the page not there yet
+            value, problem = None, str(exc)
         if value:
             return value
         if time.monotonic() > deadline:
-            raise TimeoutError(f"still false after {timeout} s: {expression}")
+            raise TimeoutError(f"still false after {timeout} s: {expression} {problem}")
         time.sleep(0.05)
 
 

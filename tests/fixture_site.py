@@ -72,7 +72,8 @@ class Fault:
     status: int = 200
     hang: float = 0.0
     location: str | None = None
-    body: bytes | None = None
+    body: bytes | None = None  # with status 200: served as the page, with content_type
+    content_type: str = "text/html"
 
 
 @dataclass
@@ -169,6 +170,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_response(fault.status or 302)
             self.send_header("Location", fault.location)
             self.end_headers()
+            return
+        if fault and fault.status == 200 and fault.body is not None:
+            self.send_response(200)
+            self.send_header("Content-Type", fault.content_type)
+            self.send_header("Content-Length", str(len(fault.body)))
+            self.end_headers()
+            self.wfile.write(fault.body)
             return
         if fault and fault.status != 200:
             self.send_response(fault.status)

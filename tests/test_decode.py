@@ -56,3 +56,21 @@ def test_unreadable_input_is_refused_naming_it(content, message):
     with pytest.raises(DecodeError, match=message) as error:
         decode(raw(content))
     assert "page.html" in str(error.value)
+
+
+def test_a_page_of_utf8_and_gbk_pieces_is_read_piece_by_piece_and_says_so():
+    template = "<html><head><meta charset='utf-8'><title>村里开会</title></head><body>"
+    content = (template.encode("utf-8") + "<p>村党支部召开会议。</p>".encode("gbk")
+               + "<p>会议由书记主持。</p></body></html>".encode())  # fmt: skip
+    decoded = decode(raw(content))
+    assert "村里开会" in decoded.text and "村党支部召开会议。" in decoded.text
+    assert "会议由书记主持。" in decoded.text and "\ufffd" not in decoded.text
+    assert any("mixed encodings" in w and "GB18030" in w for w in decoded.warnings)
+
+
+def test_a_gbk_page_is_not_taken_for_a_mixed_one():
+    # no charset declared: the mixed reading is tried, and refused
+    page = PAGE.format(cs="gbk").replace("<meta charset='gbk'>", "")
+    content = page.replace("村里开会了。", "支部会议。支持。").encode("gbk")
+    decoded = decode(raw(content))
+    assert "支部会议。支持。" in decoded.text and not any("mixed" in w for w in decoded.warnings)

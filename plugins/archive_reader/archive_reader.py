@@ -115,14 +115,16 @@ class ArchiveReader(YAMLMetadataReader):
     def _load_yaml_metadata(self, text: str, source_path: str) -> dict:
         # pelican-yaml-metadata's own, with libyaml's parser (see
         # scraper.markdown_out): reading the front matter was a third of a build.
+        # A front matter that cannot be read leaves the article with its body
+        # only, marked `front_matter_error` for plugins/content_check to report.
         try:
             metadata = load_front_matter(text)
-        except Exception:
-            log.error("Error parsing YAML for file '%s'", source_path, exc_info=True)
-            return {}
+        except Exception as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 2}: " if mark is not None else ""  # after the --- line
+            return {"front_matter_error": f"{where}malformed YAML front matter: {exc}"}
         if not isinstance(metadata, dict):
-            log.error("YAML header didn't parse as a dict for file '%s'", source_path)
-            return {}
+            return {"front_matter_error": "the front matter is not a mapping of fields"}
         return self._parse_yaml_metadata(metadata, source_path)
 
     def read(self, source_path: str) -> tuple[str, dict]:

@@ -1,0 +1,3 @@
+from .leftovers import register
+
+__all__ = ["register"]
