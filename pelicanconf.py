@@ -65,6 +65,10 @@ CATEGORY_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 
 DEFAULT_PAGINATION = 20
+# The home page shows what the archive holds and the latest additions, not
+# every article twenty at a time (the year and month pages list them all):
+# 500 pages at 10,000 articles, every one rendered again after any change.
+PAGINATED_TEMPLATES = {"tag": None, "category": None, "author": None}
 RELATIVE_URLS = True
 
 # Rebuilds redo only what changed: Pelican's content cache keeps what it read,

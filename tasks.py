@@ -120,7 +120,10 @@ def livereload(c: Context, port: int = 8000) -> None:
 @task(help={"port": "port to serve on (default 8000)"})
 def serve(c: Context, port: int = 8000) -> None:
     """Serve output/ on http://127.0.0.1:PORT."""
-    c.run(f"{sys.executable} -m pelican --listen --port {port} -o {OUTPUT} -s {SETTINGS}")
+    c.run(
+        f"{sys.executable} -m pelican --listen --bind 127.0.0.1 --port {port}"
+        f" -o {OUTPUT} -s {SETTINGS}"
+    )
 
 
 @task

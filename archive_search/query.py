@@ -289,10 +289,20 @@ class _Parser:
         return lexeme.node
 
 
+# Longer queries are refused, here and on the search page (MAX_QUERY_CHARS in
+# search.js): a query's cost grows with its words, and a link can carry any q=.
+MAX_QUERY_CHARS = 200
+
+
 def parse(text: str) -> Node:
-    """The query tree of `text` (QueryError if it is empty or malformed)."""
+    """The query tree of `text` (QueryError if it is empty, too long or malformed)."""
     if not text or not text.strip():
         raise QueryError("请输入检索词 / the query is empty")
+    if len(text) > MAX_QUERY_CHARS:
+        raise QueryError(
+            f"检索式过长（最多 {MAX_QUERY_CHARS} 字）/ "
+            f"the query is longer than {MAX_QUERY_CHARS} characters"
+        )
     lexemes = _lex(text)
     if not lexemes:
         raise QueryError("检索式中没有可检索的字词 / nothing to search for (only punctuation)")

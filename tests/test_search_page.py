@@ -621,6 +621,11 @@ PARSER_CASES = [
     "tag:",
     "year:21",
     "year:2021-05",
+    # bounded: 200 characters pass, 201 are refused (astral characters count once)
+    "村" * 200,
+    "村" * 201,
+    "(" * 150 + "村" + ")" * 150,
+    "\U00020000" * 199 + "村",
 ]
 
 

@@ -11,14 +11,23 @@ names are the ones these writers use:
   .raw-<random>              plugins/raw_pages
   .search-<random>/, <dir>.old/   archive_search.export (staging, the export replaced)
   .unchanged_pages.<random>, .export-rows.<random>.npz, .docs.<random>   the caches
+
+Pelican writes its own content cache in place, not under a temporary name:
+a build killed while saving it leaves a cut-short file that makes every
+later build fail (EOFError) until it is deleted.  So each of Pelican's
+cache files is checked to be whole (read to its end, gzip or pickle) and
+removed if it is not; Pelican then reads every article again.
 """
 
 from __future__ import annotations
 
+import gzip
 import logging
 import os
+import pickle
 import re
 import shutil
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +68,25 @@ def sweep(folder: Path) -> list[Path]:
     return removed
 
 
+def whole(path: Path, gzipped: bool) -> bool:
+    """Whether a Pelican cache file was written to its end (a whole pickle, gzip or not)."""
+    try:
+        data = gzip.decompress(path.read_bytes()) if gzipped else path.read_bytes()
+    except (OSError, EOFError, zlib.error):
+        return False
+    return data.endswith(pickle.STOP)
+
+
+def pelican_caches(folder: Path) -> list[Path]:
+    """Pelican's own cache files: one per generator, named after it (ArticlesGenerator-Readers)."""
+    if not folder.is_dir():
+        return []
+    return [
+        path for path in folder.iterdir()
+        if path.is_file() and path.name.split("-")[0].endswith("Generator")
+    ]  # fmt: skip
+
+
 def clean(pelican: Any) -> None:
     settings = pelican.settings
     if not active(settings):
@@ -71,6 +99,14 @@ def clean(pelican: Any) -> None:
                     "leftovers: removed %d temporary files of an interrupted build from %s",
                     len(removed), folder,
                 )  # fmt: skip
+    cache = settings.get("CACHE_PATH")
+    for path in pelican_caches(Path(cache)) if cache else []:
+        if not whole(path, bool(settings.get("GZIP_CACHE", True))):
+            path.unlink(missing_ok=True)
+            log.warning(
+                "leftovers: Pelican's cache %s was cut short (a build killed while writing it): "
+                "removed, every article is read again", path,
+            )  # fmt: skip
 
 
 def register() -> None:

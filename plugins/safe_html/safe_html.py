@@ -82,28 +82,67 @@ def active(settings: dict[str, Any]) -> bool:
     return any(str(name).rsplit(".", 1)[-1] == "safe_html" for name in names)
 
 
-def clean_content(content: Any) -> None:
-    """Clean one article's or page's HTML as soon as it is read."""
+def cleaned_reader(reader_class: type) -> type:
+    """`reader_class` returning cleaned HTML, so Pelican's reader cache keeps it cleaned.
+
+    Cleaning in the reader, not after, means a rebuild cleans only the
+    articles it reads again; what was removed is kept in the metadata
+    (`unsafe_html_removed`) and reported on every build.
+    """
+    if getattr(reader_class, "cleans_html", False):
+        return reader_class
+
+    class CleanedReader(reader_class):  # type: ignore[misc, valid-type]
+        cleans_html = True
+
+        def read(self, source_path: str) -> tuple[str, dict[str, Any]]:
+            content, metadata = super().read(source_path)
+            return clean_read(content, metadata)
+
+    CleanedReader.__name__ = CleanedReader.__qualname__ = f"Cleaned{reader_class.__name__}"
+    return CleanedReader
+
+
+def clean_read(content: str, metadata: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The body and summary cleaned; what was removed noted in the metadata."""
+    cleaned = clean(content) if content else content
+    if cleaned != content:
+        found = dangers(content)
+        if found:
+            metadata["unsafe_html_removed"] = found
+    summary = metadata.get("summary")
+    if isinstance(summary, str) and summary:
+        metadata["summary"] = clean(summary)
+    metadata["html_cleaned"] = True
+    return cleaned, metadata
+
+
+def wrap_readers(readers: Any) -> None:
+    """Every reader of the build cleans what it reads (after the other plugins chose theirs)."""
+    if not active(readers.settings):
+        return
+    for extension, reader_class in list(readers.reader_classes.items()):
+        if reader_class is not None:
+            readers.reader_classes[extension] = cleaned_reader(reader_class)
+
+
+def report(content: Any) -> None:
+    """Say, every build, what was removed from an article; clean one no reader cleaned."""
     if not active(getattr(content, "settings", {}) or {}):
         return
-    html = getattr(content, "_content", None)
-    if not html:
-        return
-    cleaned = clean(html)
-    if cleaned != html:
-        found = dangers(html)
-        if found:
-            log.warning(
-                "safe_html: %s: removed from the article's HTML: %s",
-                getattr(content, "source_path", "?"), ", ".join(found),
-            )  # fmt: skip
-    content._content = cleaned
-    summary = content.metadata.get("summary") if hasattr(content, "metadata") else None
-    if isinstance(summary, str) and summary:
-        content.metadata["summary"] = clean(summary)
-        if hasattr(content, "_summary"):
-            content._summary = content.metadata["summary"]
+    metadata = getattr(content, "metadata", {})
+    if not metadata.get("html_cleaned"):  # read before wrap_readers ran: clean it here
+        content._content, metadata = clean_read(getattr(content, "_content", "") or "", metadata)
+        if getattr(content, "_summary", None) and metadata.get("summary"):
+            content._summary = metadata["summary"]
+    found = metadata.get("unsafe_html_removed")
+    if found:
+        log.warning(
+            "safe_html: %s: removed from the article's HTML: %s",
+            getattr(content, "source_path", "?"), ", ".join(found),
+        )  # fmt: skip
 
 
 def register() -> None:
-    signals.content_object_init.connect(clean_content)
+    signals.readers_init.connect(wrap_readers)
+    signals.content_object_init.connect(report)

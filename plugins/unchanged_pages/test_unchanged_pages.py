@@ -190,3 +190,31 @@ def test_damaged_records_render_everything(home: Path, damage: str) -> None:
     after = stamps(output)
     assert all(after[page] != before[page] for page in before)
     assert tree(output) == fresh(home, "fresh")
+
+
+class Place:
+    """Stands for the browsing pages' objects: plain attributes, nested."""
+
+    def __init__(self, name: str, children: list[Place] | None = None) -> None:
+        self.name = name
+        self.children = children or []
+
+
+def test_a_change_deep_inside_an_object_changes_its_digest() -> None:
+    from .unchanged_pages import _Digester
+
+    county = Place("红安县")
+    province = Place("湖北省", [Place("黄冈市", [county])])
+    before = _Digester().value([province])
+    county.name = "麻城市"
+    assert _Digester().value([province]) != before
+    assert _Digester().value([province]) == _Digester().value([province])  # and is stable
+
+
+def test_objects_that_reach_themselves_are_rendered_not_digested() -> None:
+    from .unchanged_pages import Uncacheable, _Digester
+
+    city = Place("黄冈市")
+    city.children = [Place("红安县", [city])]  # a child pointing back at its parent
+    with pytest.raises(Uncacheable):
+        _Digester().value(city)

@@ -85,6 +85,7 @@ class _Digester:
         self._own: dict[int, bytes] = {}
         self._links: dict[int, list[Content]] = {}
         self._values: dict[int, bytes] = {}
+        self._in_progress: set[int] = set()
         self._keep: list[Any] = []  # ids stay valid while memoised
         self._files: dict[str, bytes] = {}
 
@@ -105,13 +106,22 @@ class _Digester:
         Memoised by identity for containers and objects: the month pages of
         a year all name the same year object, and what pages show is made
         before the first page is written and not changed while they are.
+        An object inside another is described by its own (memoised) digest,
+        so a province shared by the pages of its counties is digested once.
         """
         if isinstance(value, str | int | float | bool | bytes | type(None)):
             return self._value(value)
         key = id(value)
         known = self._values.get(key)
         if known is None:
-            known = self._values[key] = self._value(value)
+            if key in self._in_progress:  # an object reaching itself: no digest to trust
+                raise Uncacheable(f"a cycle through {type(value).__qualname__}")
+            self._in_progress.add(key)
+            try:
+                known = self._value(value)
+            finally:
+                self._in_progress.discard(key)
+            self._values[key] = known
             self._keep.append(value)
         return known
 
@@ -129,17 +139,22 @@ class _Digester:
         return out.digest()
 
     def _json(self, value: Any, contents: list[Content]) -> bytes:
+        top = id(value)
         try:
             text = json.dumps(
                 value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                default=lambda item: self._describe(item, contents),
+                default=lambda item: self._describe(item, contents, expand=id(item) == top),
             )  # fmt: skip
         except (TypeError, ValueError, RecursionError) as exc:  # unsortable keys, a cycle
             raise Uncacheable(f"no JSON description: {exc}") from exc
         return text.encode("utf-8", "surrogatepass")
 
-    def _describe(self, item: Any, contents: list[Content]) -> Any:
-        """What JSON cannot encode, as what it can (`json.dumps` default)."""
+    def _describe(self, item: Any, contents: list[Content], expand: bool = True) -> Any:
+        """What JSON cannot encode, as what it can (`json.dumps` default).
+
+        Containers and objects are spelled out when they are the value being
+        digested (`expand`), and stand for their own digest when inside it.
+        """
         if isinstance(item, Content):
             contents.append(item)
             return ["content", str(item.source_path)]
@@ -148,6 +163,10 @@ class _Digester:
             return [type(item).__name__, item.isoformat(), str(zone or "")]
         if isinstance(item, URLWrapper):
             return [type(item).__name__, item.name, item.slug, item.url]
+        container = isinstance(item, Mapping | set | frozenset | tuple | list)
+        plain_object = hasattr(item, "__dict__") and not callable(item)  # classes are callable
+        if not expand and (container or plain_object):
+            return ["ref", type(item).__qualname__, self.value(item).hex()]
         if isinstance(item, Mapping):
             return ["mapping", dict(item)]
         if isinstance(item, set | frozenset):

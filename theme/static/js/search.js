@@ -116,6 +116,9 @@ const SPACE = /[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202
 const FIELD_WORD = /^(tag|place|site|year|title):([\s\S]*)$/;
 const YEAR = /^\p{Nd}{4}$/u; // Python's \d: any decimal digit
 const OPERATORS = new Set(["AND", "OR", "NOT"]);
+// As archive_search.query.MAX_QUERY_CHARS: a link may carry any q=, and a
+// query's cost (shards fetched, nesting parsed) grows with its length.
+export const MAX_QUERY_CHARS = 200;
 
 /** A query the contract rejects; the message is Chinese and English, as the Python side's. */
 export class QueryError extends Error {
@@ -273,6 +276,9 @@ class Parser {
  */
 export function parseQuery(text) {
   if (!text || !pyStrip(text)) throw new QueryError("请输入检索词 / the query is empty");
+  if ([...text].length > MAX_QUERY_CHARS) {
+    throw new QueryError(`检索式过长（最多 ${MAX_QUERY_CHARS} 字）/ the query is longer than ${MAX_QUERY_CHARS} characters`);
+  }
   const lexemes = lex(text);
   if (!lexemes.length) {
     throw new QueryError("检索式中没有可检索的字词 / nothing to search for (only punctuation)");
