@@ -40,6 +40,11 @@ def _is_note(path: Path) -> bool:
     return path.stem.upper() in {"README", "LICENSE", "NOTES", "CHANGELOG"}
 
 
+# The fetcher's cap (scraper.fetch.Fetcher.max_bytes): a file this long is not
+# one report, and reading and parsing it would hold its size many times over.
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
 def import_inbox(
     folder: Path, archive: Archive, state: CrawlState, writer: ArticleWriter, report: CrawlReport
 ) -> None:
@@ -50,6 +55,10 @@ def import_inbox(
     report.site(INBOX)
     for path in inbox_files(folder):
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:  # as the fetcher's cap: no article is that long
+                report.fail(INBOX, str(path), f"larger than {MAX_FILE_BYTES} bytes ({size})")
+                continue
             content = path.read_bytes()
         except OSError as exc:
             report.fail(INBOX, str(path), f"cannot read: {exc.strerror or exc}")

@@ -1,7 +1,7 @@
 """Broken pages in a crawl: each is named in the report with what was wrong, and the crawl goes on.
 
 A fake county site on 127.0.0.1 (tests/fixture_site.py) lists good articles
-beside pages that are truncated, binary, empty, 40 MB long, in the wrong
+beside pages that are truncated, binary, empty, 50 MB long, in the wrong
 declared charset either way, in two encodings at once, or nested 100,000
 elements deep.  The crawl runs in its own process so its peak memory can be
 read from the kernel.
@@ -60,7 +60,7 @@ faults = {
     "truncated": Fault(body=cut_inside_a_character(gbk(4)), content_type="text/html; charset=gbk"),
     "binary": Fault(body=b"\\x89PNG\\r\\n\\x1a\\n" + bytes(range(256)) * 100),
     "empty": Fault(body=b""),
-    "huge": Fault(body=b"<html><body>" + ("<p>" + "村党支部" * 2000 + "</p>").encode() * 1700,
+    "huge": Fault(body=b"<html><body>" + ("<p>" + "村党支部" * 2000 + "</p>").encode() * 2200,
                   content_type=utf8),
     "gbk-declared-utf8": Fault(body=page(5).replace("gb2312", "utf-8").encode("gb18030"),
                                content_type=utf8),
@@ -130,5 +130,30 @@ def test_pages_read_despite_their_faults_say_how(crawl: dict) -> None:
 
 
 def test_memory_stays_bounded(crawl: dict) -> None:
-    # the 40 MB page is refused at the fetcher's cap; the fixture server lives in the same process
+    # the 50 MB page is refused at the fetcher's cap; the fixture server lives in the same process
     assert crawl["peak_mb"] < 400, crawl["peak_mb"]
+
+
+def test_broken_files_in_the_inbox_are_named_and_the_rest_imported(tmp_path: Path) -> None:
+    from scraper.crawl import Workspace
+    from scraper.run import scrape
+    from tests.fixture_site import CountySite
+
+    site = CountySite(articles=2)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    (inbox / "good.html").write_bytes(site.article_page(1).encode("gb18030"))
+    (inbox / "picture.html").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 10)
+    (inbox / "empty.txt").write_bytes(b"")
+    with open(inbox / "huge.html", "wb") as huge:  # 50 MB, written a piece at a time
+        piece = ("<p>" + "村党支部" * 2000 + "</p>").encode()
+        for _ in range(50 * 1024 * 1024 // len(piece) + 1):
+            huge.write(piece)
+    workspace = Workspace(content_dir=tmp_path / "content", archive_dir=tmp_path / "archive")
+    report = scrape(sources=None, inbox=inbox, workspace=workspace, show_progress=False)
+    result = next(iter(report.sites.values()))
+    reasons = {Path(f["url"]).name: f["reason"] for f in result.failures}
+    assert "PNG image" in reasons["picture.html"] and "picture.html" in reasons["picture.html"]
+    assert "empty" in reasons["empty.txt"]
+    assert "larger than" in reasons["huge.html"]
+    assert result.counts["new"] == 1 and len(list((tmp_path / "content").glob("*.md"))) == 1
