@@ -121,7 +121,7 @@ def livereload(c: Context, port: int = 8000) -> None:
 def serve(c: Context, port: int = 8000) -> None:
     """Serve output/ on http://127.0.0.1:PORT."""
     c.run(
-        f"{sys.executable} -m pelican --listen --bind 127.0.0.1 --port {port}"
+        f"{sys.executable} -m pelican {CONTENT} --listen --bind 127.0.0.1 --port {port}"
         f" -o {OUTPUT} -s {SETTINGS}"
     )
 

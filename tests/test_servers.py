@@ -61,6 +61,7 @@ def folders(tmp_path: Path) -> Path:
     (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
     output = tmp_path / "site" / "output"
     output.mkdir(parents=True)
+    (tmp_path / "site" / "content").mkdir()
     (output / "index.html").write_text("<p>首页</p>", encoding="utf-8")
     return output
 
@@ -89,8 +90,9 @@ def serving(command: list[str], port: int) -> Iterator[None]:
 SERVERS = {
     # what `invoke serve` runs
     "pelican --listen": lambda output, port: [
-        sys.executable, "-m", "pelican", "--listen", "--bind", "127.0.0.1", "--port", str(port),
-        "-o", str(output), "-s", str(ROOT / "pelicanconf.py"),
+        sys.executable, "-m", "pelican", str(output.parent / "content"), "--listen",
+        "--bind", "127.0.0.1", "--port", str(port), "-o", str(output),
+        "-s", str(ROOT / "pelicanconf.py"),
     ],
     # what `invoke livereload` serves with
     "livereload": lambda output, port: [

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from pelican import Pelican
-from pelican.settings import read_settings
+from pelican.settings import get_settings_from_file, read_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -46,9 +46,8 @@ def write_articles(content: Path, articles: dict[str, tuple[str, str, str]]) -> 
 
 
 def build(home: Path, output: Path, *, reuse: bool, **settings: object) -> None:
-    plugins = [
-        p for p in read_settings(str(ROOT / "pelicanconf.py"))["PLUGINS"] if p != "unchanged_pages"
-    ]
+    listed = get_settings_from_file(str(ROOT / "pelicanconf.py"))["PLUGINS"]
+    plugins = [p for p in listed if p != "unchanged_pages"]
     override = {
         "PATH": str(home / "content"),
         "ARTICLE_PATHS": [""],
