@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from scraper.markdown_out import StoredArticleError, parse, plain_text
+from scraper.store import atomic_write_bytes
 
 
 @dataclass(frozen=True)
@@ -116,15 +116,8 @@ def save_reads(path: Path, paths: Iterable[Path]) -> None:
     """Keep the reads of `paths` for the next build (replacing the file whole)."""
     wanted = {os.path.abspath(p) for p in paths}
     kept = {key: value for key, value in _read.items() if key[0] in wanted}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=".docs.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump((READ_CACHE_VERSION, kept), handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    data = pickle.dumps((READ_CACHE_VERSION, kept), protocol=pickle.HIGHEST_PROTOCOL)
+    atomic_write_bytes(path, data)
 
 
 def doc_from_file(path: Path, url_pattern: str = "articles/{slug}.html") -> Doc:

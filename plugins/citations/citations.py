@@ -30,6 +30,7 @@ before the article pages are rendered); the files are written on
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -241,10 +242,15 @@ def collect(generators: list[Any]) -> None:
             _files.append(ref)
 
 
+@functools.cache
+def _code_digest() -> str:
+    """This module's source: a change to the formatting makes every stamp new."""
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
+
+
 def stamp(ref: Reference) -> str:
     """Changes when the reference or the code that formats it does."""
-    code = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()
-    return hashlib.sha1(f"{code}\x1f{ref!r}".encode("utf-8", "surrogatepass")).hexdigest()
+    return hashlib.sha1(f"{_code_digest()}\x1f{ref!r}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def load_stamps(path: Path) -> dict[str, str]:

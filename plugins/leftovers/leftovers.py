@@ -8,9 +8,10 @@ a web server would publish them; the next build removes them first.  The
 names are the ones these writers use:
 
   .<name>.<random>.tmp       plugins/citations, plugins/corpus_downloads, scraper.store
+                             (which the page records and the kept documents use)
   .raw-<random>              plugins/raw_pages
   .search-<random>/, <dir>.old/   archive_search.export (staging, the export replaced)
-  .unchanged_pages.<random>, .export-rows.<random>.npz, .docs.<random>   the caches
+  .export-rows.<random>.npz  archive_search.export_rows
 
 Pelican writes its own content cache in place, not under a temporary name:
 a build killed while saving it leaves a cut-short file that makes every
@@ -36,8 +37,7 @@ from pelican import signals
 log = logging.getLogger(__name__)
 
 LEFTOVER_FILE = re.compile(
-    r"^\.(?:.+\.[0-9a-z_]{6,}\.tmp|raw-[0-9a-z_]{6,}|unchanged_pages\.[0-9a-z_]{6,}"
-    r"|export-rows\.[0-9a-z_]{6,}\.npz|docs\.[0-9a-z_]{6,})$"
+    r"^\.(?:.+\.[0-9a-z_]{6,}\.tmp|raw-[0-9a-z_]{6,}|export-rows\.[0-9a-z_]{6,}\.npz)$"
 )
 LEFTOVER_DIR = re.compile(r"^\.search-[0-9a-z_]{6,}$")
 REPLACED_DIRS = ("search.old",)

@@ -38,7 +38,6 @@ import inspect
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -51,6 +50,8 @@ from pelican.contents import Content
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError, Writer
+
+from scraper.store import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -306,16 +307,8 @@ class UnchangedPagesWriter(Writer):
 
     def save(self) -> None:
         """Write the records of this build (atomically: a killed build keeps the old ones)."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = json.dumps({"version": RECORDS_VERSION, "pages": self.new}, separators=(",", ":"))
-        fd, name = tempfile.mkstemp(prefix=".unchanged_pages.", dir=self.path.parent)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                out.write(data)
-            os.replace(name, self.path)
-        except BaseException:
-            Path(name).unlink(missing_ok=True)
-            raise
+        atomic_write_bytes(self.path, data.encode("utf-8"))
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         opened = super()._open_w(filename, encoding, override)
