@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 
 # Roles whose names are the article's authors (correspondents co-write county news).
 AUTHOR_ROLES = (
@@ -112,6 +114,19 @@ _DATELINE = re.compile(
     r"[(（](?P<credits>[^()（）]{2,60})[)）]\s*"
 )
 _BARE_DATELINE = re.compile(r"^(?P<org>本报|本网|本台|[\u4e00-\u9fff]{2,12})讯\s*[:：]?\s*")
+# "浙江在线12月13日讯", "新华社北京3月5日电（记者 张三）": a publisher, maybe a
+# place, the day, then 讯 or 电; the dump may give it a line of its own.
+_DATED_DATELINE = re.compile(
+    r"^(?P<org>[\u4e00-\u9fffA-Za-z0-9]{2,20}?)\s*"
+    r"(?P<date>(?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日)\s*(?:讯|电|消息)(?=[\s（(:：“\"]|$)\s*"
+    r"(?:[(（](?P<credits>[^()（）]{2,60})[)）])?\s*[:：]?\s*"
+)
+# "浙江在线讯", "清溪新闻网讯": a bare 讯 after a name that ends like a publisher's.
+_SITE_DATELINE = re.compile(
+    r"^(?P<org>[\u4e00-\u9fffA-Za-z0-9]{1,12}(?:网|报|在线|台|新闻|客户端|融媒体?|传媒|发布))讯"
+    r"\s*[:：]?\s*"
+)
+_DESKS = ("本报", "本网", "本台")
 
 
 @dataclass
@@ -119,10 +134,22 @@ class Dateline:
     org: str | None
     credits: Credits
     rest: str
+    date: str | None = None  # as written ("12月13日"); the metadata stage reads it
 
 
 def split_dateline(paragraph: str) -> Dateline | None:
-    """Cut the dateline from the front of a lead paragraph, if it has one."""
+    """Cut the dateline from the front of a lead paragraph, if it has one.
+
+    `rest` is what follows it: empty when the dateline is a line of its own.
+    """
+    match = _DATED_DATELINE.match(paragraph)
+    if match:
+        credits, rest = parse_credits(match.group("credits") or "")
+        if not _FILLER.sub("", rest):
+            org = match.group("org")
+            return Dateline(
+                None if org in _DESKS else org, credits, paragraph[match.end() :], match["date"]
+            )
     match = _DATELINE.match(paragraph)
     if match:
         credits, rest = parse_credits(match.group("credits"))
@@ -131,7 +158,84 @@ def split_dateline(paragraph: str) -> Dateline | None:
             if org and match.group("kind") and org.endswith(("讯", "电")):
                 org = org[:-1]
             return Dateline(org or None, credits, paragraph[match.end() :])
+    match = _SITE_DATELINE.match(paragraph)
+    if match:
+        return Dateline(match.group("org"), Credits(), paragraph[match.end() :])
     match = _BARE_DATELINE.match(paragraph)
-    if match and match.group("org") in ("本报", "本网", "本台"):
+    if match and match.group("org") in _DESKS:
         return Dateline(None, Credits(), paragraph[match.end() :])
     return None
+
+
+# ---------------------------------------------------------------- bare names
+
+SURNAMES = Path(__file__).parent / "data" / "surnames.txt"
+# What an organisation's name ends with when it signs an article (■某某区委组织部).
+_ORG_END = re.compile(
+    r"(部|委|局|办|办公室|中心|镇|乡|街道|县|区|市|站|所|院|室|处|科|团|会|社|报|台|网|队|公司|政府|"
+    r"党委|党组|支部|总支|研究会|融媒体中心)$"
+)
+_MARKERS = "■□▲△●○◆◇★☆※▌▍"
+_NAME_SEPARATORS = re.compile(r"[+＋、，,/|｜\s]+")
+_MAX_NAMES = 8
+
+
+@cache
+def _surnames() -> tuple[frozenset[str], frozenset[str]]:
+    """Single and compound surnames from data/surnames.txt."""
+    single, double = set(), set()
+    for line in SURNAMES.read_text(encoding="utf-8").splitlines():
+        word = line.split("#", 1)[0].strip()
+        if word:
+            (single if len(word) == 1 else double).add(word)
+    return frozenset(single), frozenset(double)
+
+
+def is_person_name(token: str) -> bool:
+    """A Chinese personal name: a known surname and one or two more characters."""
+    if not re.fullmatch(r"[\u4e00-\u9fff]{2,4}", token):
+        return False
+    single, double = _surnames()
+    if token[:2] in double and len(token) in (3, 4):
+        return True
+    return token[0] in single and len(token) in (2, 3)
+
+
+def _is_org(token: str) -> bool:
+    return bool(re.fullmatch(r"[\u4e00-\u9fff（）()]{3,24}", token)) and bool(
+        _ORG_END.search(token)
+    )
+
+
+def names_line(line: str) -> Credits | None:
+    """Credits of a line that is nothing but names: "李明+王芳", "（李明 王芳）", "■某某区委组织部".
+
+    County sites sign articles with bare names, no 记者 or 文/ before them.
+    A line is taken for such a signature only when every part of it is a
+    name that starts with a known surname (data/surnames.txt) or, after a
+    marker (■) or inside brackets, the name of an organisation; so a line of
+    words ("强基 固本 铸魂") or a subheading is never read as names.
+    """
+    text = line.strip()
+    marked = bool(text) and text[0] in _MARKERS
+    text = text.lstrip(_MARKERS + " ")
+    bracketed = len(text) > 2 and text[0] in "（(【[" and text[-1] in "）)】]"
+    if bracketed:
+        text = text[1:-1].strip()
+    if not text or len(text) > 40:
+        return None
+    tokens = [t for t in _NAME_SEPARATORS.split(text) if t]
+    if not tokens or len(tokens) > _MAX_NAMES:
+        return None
+    people = [t for t in tokens if is_person_name(t)]
+    orgs = [t for t in tokens if t not in people and _is_org(t)]
+    if len(people) + len(orgs) != len(tokens):
+        return None
+    if orgs and not (marked or bracketed):
+        return None
+    if not orgs and len(people) < 2 and not (marked or bracketed):
+        return None
+    credits = Credits()
+    for token in tokens:
+        credits.add("作者", token)
+    return credits

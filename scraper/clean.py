@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from scraper import byline, chrome, dates, infoline, punct, spam
+from scraper import byline, chrome, dates, infoline, labels, punct, spam
 from scraper.models import Block, Cleaned, Extracted
 
 _IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|bmp|webp|tiff?)(\.(jpe?g|png|gif|bmp|webp))*$", re.I)
@@ -81,15 +81,28 @@ def clean(page: Extracted) -> Cleaned:
         if chrome.is_end(text) and started:
             _collect_sites(result, [text] + [b.text for b in blocks])
             break
+        # Credits before chrome: "本报记者 陈晓 通讯员 刘洋" has the shape of a menu.
+        found = byline.byline(text) or (None if started else byline.names_line(text))
+        if found:
+            credits.merge(found)
+            continue
         if chrome.is_chrome(text) or chrome.is_end(text):
             _collect_sites(result, [text])
             continue
         if _IMAGE_FILE.search(text) or (title and _same_text(text, title)):
             continue  # image file names; the headline repeated above the body
-        found = byline.byline(text)
-        if found:
-            credits.merge(found)
+        if _is_headline_line(text):
+            continue  # "（原标题：…）": the headline again, under another label
+        label = labels.paragraph_label(text)
+        if label and label.kind == "summary":
+            if label.rest:
+                result.meta.setdefault("description", label.rest)
             continue
+        if label and label.kind == "info":
+            result.info_lines.append(text)
+            continue
+        if label:  # an editor's note: its words stay, the label goes
+            text = label.rest
         if infoline.is_info_line(text) and not started:
             result.info_lines.append(text)
             continue
@@ -104,14 +117,18 @@ def clean(page: Extracted) -> Cleaned:
                 credits.merge(dateline.credits)
                 if dateline.org:
                     result.site_hints.append(dateline.org)
+                if dateline.date:
+                    result.date_hints.append(dateline.date)
                 text = dateline.rest
                 dated = True
         text, mangled = punct.remove_mangled(text)
         result.warnings.extend(mangled)
         if text:
             result.blocks.append(Block(block.kind, text))
-        if block.kind == "para":
+        if block.kind == "para" and text:
             started, paragraphs = True, paragraphs + 1
+    _drop_repeats(result)
+    _credits_at_the_end(result, credits)
     while result.blocks and result.blocks[-1].kind == "heading":
         result.blocks.pop()  # a trailing "heading" is an unrecognised trailer label
     result.credits = credits.roles
@@ -121,6 +138,68 @@ def clean(page: Extracted) -> Cleaned:
     if not any(b.kind == "para" for b in result.blocks):
         result.warnings.append("no body text")
     return result
+
+
+_MAX_HEADLINE_LINE = 80
+
+
+def _is_headline_line(text: str) -> bool:
+    """ "原标题：…" or "（原题：…）": a headline under a label, not body text."""
+    if len(text) > _MAX_HEADLINE_LINE:
+        return False
+    inner = text.strip()
+    if len(inner) > 2 and inner[0] in "（(【[" and inner[-1] in "）)】]":
+        inner = inner[1:-1]
+    found = labels.headline_label(inner)
+    return bool(found and found.rest)
+
+
+def _fingerprint(text: str) -> str:
+    return re.sub(r"[\W_]", "", text)
+
+
+def _drop_repeats(result: Cleaned) -> None:
+    """Paragraphs that repeat an earlier one, or the summary, go.
+
+    Pages end with the summary or the lead once more (a share card, a
+    "more" box read as text); researchers counting words or quoting need
+    each paragraph once.
+    """
+    seen = {_fingerprint(result.meta.get("description", ""))} - {""}
+    kept = []
+    for block in result.blocks:
+        key = _fingerprint(block.text)
+        if len(key) >= _MIN_REPEAT and key in seen:
+            continue
+        seen.add(key)
+        kept.append(block)
+    result.blocks = kept
+
+
+_MIN_REPEAT = 8
+_CLOSING_CREDIT = re.compile(r"[（(](?P<inside>[^（）()]{2,40})[）)]\s*$")
+
+
+def _credits_at_the_end(result: Cleaned, credits: byline.Credits) -> None:
+    """Signatures below the body ("李明 王芳", "■某某区委组织部") or closing its
+    last paragraph ("……取得实效。（李明 王芳）") are credits, not text."""
+    while result.blocks:
+        found = byline.names_line(result.blocks[-1].text)
+        if not found:
+            break
+        credits.merge(found)
+        result.blocks.pop()
+    if not result.blocks or result.blocks[-1].kind != "para":
+        return
+    last = result.blocks[-1]
+    match = _CLOSING_CREDIT.search(last.text)
+    if not match or match.start() == 0:
+        return
+    inside = match.group("inside")
+    found = byline.byline(inside) or byline.names_line(f"（{inside}）")
+    if found:
+        credits.merge(found)
+        last.text = last.text[: match.start()].rstrip()
 
 
 def _collect_sites(result: Cleaned, lines: list[str]) -> None:

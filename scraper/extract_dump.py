@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from scraper import byline, chars, chrome, infoline
+from scraper import byline, chars, chrome, disclosure, infoline, labels
 from scraper.models import Block, Extracted
 
 _PROSE_PUNCT = re.compile(r"[，。；！？]")
@@ -110,41 +110,47 @@ def _body_end(lines: list[str], start: int) -> int:
 def extract_dump(text: str) -> Extracted:
     """Find headline, info lines, captions and body in a repaired text dump."""
     lines = [line for line in text.split("\n") if line]
+    meta: dict[str, str] = {}
+    table = disclosure.read_table(lines)
+    table_info: list[str] = []
+    if table:
+        lines = [line for i, line in enumerate(lines) if i not in table.lines]
+        if table.title:
+            meta["title"] = table.title
+        table_info += [f"发布日期：{table.date}"] if table.date else []
+        table_info += [f"来源：{table.source}"] if table.source else []
     start = next((i for i, line in enumerate(lines) if is_prose(line)), len(lines))
 
-    meta: dict[str, str] = {}
-    info: list[str] = []
+    info: list[str] = list(table_info)
     plain: list[tuple[int, str]] = []  # header lines that are neither chrome nor info
-    credits: list[str] = []  # "记者 张三" above the body: for the clean stage to take
+    lead: list[str] = []  # credits and datelines above the body: for the clean stage to take
     first_info: int | None = None
     for i, line in enumerate(lines[:start]):
-        labelled = _LABELLED.match(line)
-        if chrome.is_chrome(line) or chrome.is_end(line):
-            site = chrome.site_named_in(line)
-            if site:
-                meta.setdefault("site", site)
-        elif labelled:
-            value = labelled["value"].strip()
-            if labelled[1] in ("关键词", "关键字") and value:
-                meta["keywords"] = "；".join(k for k in _KEYWORD_SPLIT.split(value) if k)
-            elif labelled[1] in ("内容摘要", "内容提要", "摘要", "提要") and value:
-                meta["description"] = value
-        elif byline.byline(line):
-            credits.append(line)
-        elif infoline.is_info_line(line):
+        kind = _header_kind(line, meta)
+        if kind == "lead":
+            lead.append(line)
+        elif kind == "info":
             info.append(line)
             first_info = i if first_info is None else first_info
-        else:
+        elif kind == "plain":
             plain.append((i, line))
 
     title_at = _headline(plain, first_info)
     title = lines[title_at] if title_at is not None else None
+    if title is not None:
+        title = labels.strip_headline_prefix(title, [line for _, line in plain])
+    if table and table.title:
+        title = table.title
     after = title_at if title_at is not None else (first_info if first_info is not None else start)
     captions = [
-        line for i, line in plain if i > after and chars.han_count(line) >= _MIN_CAPTION_HAN
+        line
+        for i, line in plain
+        if i > after
+        and chars.han_count(line) >= _MIN_CAPTION_HAN
+        and not labels.headline_label(line)
     ]
 
-    blocks = [Block("para", line) for line in credits]
+    blocks = [Block("para", line) for line in lead]
     blocks += [Block("caption" if len(line) <= _MAX_CAPTION else "para", line) for line in captions]
     end = _body_end(lines, start)
     for line in lines[end:]:  # the trailer's footer names the publisher
@@ -154,3 +160,39 @@ def extract_dump(text: str) -> Extracted:
             break
     blocks += [Block(_body_kind(line), line) for line in lines[start:end]]
     return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta)
+
+
+def _header_kind(line: str, meta: dict[str, str]) -> str:
+    """What a line above the body is: "lead" (credits, dateline), "info", "plain" or
+    "gone" (chrome, labelled metadata), noting what it says in `meta`.
+
+    Credits are asked before chrome: a line of names looks like a menu.
+    """
+    labelled = _LABELLED.match(line)
+    found = labels.paragraph_label(line)
+    if labelled:
+        value = labelled["value"].strip()
+        if labelled[1] in ("关键词", "关键字") and value:
+            meta["keywords"] = "；".join(k for k in _KEYWORD_SPLIT.split(value) if k)
+        elif labelled[1] in ("内容摘要", "内容提要", "摘要", "提要") and value:
+            meta["description"] = value
+        return "gone"
+    if found and found.kind == "summary":
+        if found.rest:
+            meta.setdefault("description", found.rest)
+        return "gone"
+    if found and found.kind == "info":
+        return "info"
+    if byline.byline(line) or byline.names_line(line):
+        return "lead"
+    dateline = byline.split_dateline(line)
+    if dateline and not dateline.rest:
+        return "lead"
+    if chrome.is_chrome(line) or chrome.is_end(line):
+        site = chrome.site_named_in(line)
+        if site:
+            meta.setdefault("site", site)
+        return "gone"
+    if infoline.is_info_line(line):
+        return "info"
+    return "plain"

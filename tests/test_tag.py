@@ -18,7 +18,8 @@ from bench.tag_quality import load_examples
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
 from scraper.script import to_simplified
-from scraper.tag import TAXONOMY, TaxonomyError, load_taxonomy, tag
+from scraper.tag import tag
+from scraper.taxonomy import TAXONOMY, TaxonomyError, load_taxonomy
 
 PRACTICES = ["vetting", "rectification", "collective_economy", "hamlet_branches"]
 

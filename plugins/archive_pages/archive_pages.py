@@ -279,7 +279,7 @@ def load_practices(settings: dict[str, Any]) -> list[PracticeInfo]:
     the names in PRACTICE_NAMES, without definitions.
     """
     try:
-        from scraper.tag import TAXONOMY, load_taxonomy
+        from scraper.taxonomy import TAXONOMY, load_taxonomy
 
         path = settings.get("ARCHIVE_TAXONOMY") or TAXONOMY
         return [

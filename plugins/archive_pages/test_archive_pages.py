@@ -17,7 +17,7 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from scraper.tag import load_taxonomy
+from scraper.taxonomy import load_taxonomy
 
 from . import charts
 from .archive_pages import newest_first, path_segment, place_parts

@@ -179,7 +179,7 @@ def web_url(value: object) -> str:
 def practice_names() -> dict[str, str]:
     """{practice id: Chinese name} of taxonomy.toml, in its order ({} if it cannot be read)."""
     try:
-        from scraper.tag import load_taxonomy
+        from scraper.taxonomy import load_taxonomy
 
         return {p.id: p.name_zh for p in load_taxonomy().practices}
     except Exception as exc:  # a broken taxonomy must not break the site build

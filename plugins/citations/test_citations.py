@@ -10,7 +10,7 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from scraper.tag import load_taxonomy
+from scraper.taxonomy import load_taxonomy
 
 from .citations import Reference, bibtex, gbt7714, latex_escape, ris, split_authors
 

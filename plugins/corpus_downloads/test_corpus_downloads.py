@@ -10,7 +10,7 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from scraper.tag import load_taxonomy
+from scraper.taxonomy import load_taxonomy
 
 from . import corpus_downloads
 

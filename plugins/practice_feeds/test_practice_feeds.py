@@ -9,7 +9,7 @@ from pathlib import Path
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from scraper.tag import load_taxonomy
+from scraper.taxonomy import load_taxonomy
 
 ROOT = Path(__file__).resolve().parents[2]
 ATOM = "{http://www.w3.org/2005/Atom}"
