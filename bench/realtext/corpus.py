@@ -3,7 +3,7 @@
     python bench/realtext/corpus.py status              # what the local copy holds, what is missing
     python bench/realtext/corpus.py select [--limit N]  # found/ → texts/, deduplicated, with ids
     python bench/realtext/corpus.py sheets --size 40    # numbered-line sheets for labellers
-    python bench/realtext/corpus.py merge LABELS.json … # labellers' answers → corpus.toml
+    python bench/realtext/corpus.py merge               # labellers' answers → corpus.toml
 
 How the corpus is made, and rebuilt on a new machine, is in README.md beside
 this file.  The repository keeps, per excerpt, only its URL, the query that
@@ -48,6 +48,7 @@ class Excerpt:
     title: str | None = None
     author: list[str] = field(default_factory=list)
     lines: dict[str, object] = field(default_factory=dict)
+    strip: list[str] = field(default_factory=list)
     notes: str = ""
     labelled_by: list[str] = field(default_factory=list)
     text: str | None = None
@@ -85,6 +86,7 @@ def load(path: Path = CORPUS, with_text: bool = True) -> list[Excerpt]:
             title=raw.get("title") or None,
             author=list(raw.get("author", [])),
             lines=dict(raw.get("lines", {})),
+            strip=list(raw.get("strip", [])),
             notes=raw.get("notes", ""),
             labelled_by=list(raw.get("labelled_by", [])),
         )
@@ -161,12 +163,13 @@ def select(limit: int | None) -> None:
     print(f"{len(index)} excerpts in {texts} ({tests} test, {len(index) - tests} dev)")
 
 
-def sheets(size: int) -> None:
+def sheets(size: int, split: str | None, name: str) -> None:
     """Labelling sheets: each excerpt's lines numbered, in batches of `size`, ids shuffled
     by hash so a batch mixes queries (a labeller should not guess from the order)."""
     home = corpus_home()
     index = json.loads((home / "index.json").read_text(encoding="utf-8"))
-    index.sort(key=lambda row: hashlib.sha1(row["id"].encode()).hexdigest())
+    index = [row for row in index if split is None or row["split"] == split]
+    index.sort(key=lambda row: hashlib.sha1((name + row["id"]).encode()).hexdigest())
     folder = home / "sheets"
     folder.mkdir(exist_ok=True)
     for number, at in enumerate(range(0, len(index), size), start=1):
@@ -176,10 +179,139 @@ def sheets(size: int) -> None:
             lines = [line for line in text.split("\n")]
             numbered = "\n".join(f"{n:>3}| {line}" for n, line in enumerate(lines, start=1))
             parts.append(f"=== {row['id']} ===\n{numbered}\n")
-        (folder / f"batch{number:02d}.txt").write_text("\n".join(parts), encoding="utf-8")
+        (folder / f"{name}{number:02d}.txt").write_text("\n".join(parts), encoding="utf-8")
         ids = [row["id"] for row in index[at : at + size]]
-        (folder / f"batch{number:02d}.ids").write_text("\n".join(ids) + "\n", encoding="utf-8")
+        (folder / f"{name}{number:02d}.ids").write_text("\n".join(ids) + "\n", encoding="utf-8")
     print(f"{folder}: {(len(index) + size - 1) // size} sheets")
+
+
+# ---------------------------------------------------------------- merge
+
+PRACTICES = ("vetting", "rectification", "collective_economy", "hamlet_branches")
+_LINE_KEYS = ("T", "I", "B")
+
+
+def _answers(folder: Path) -> dict[str, dict]:
+    """Every labeller answer in folder/*.jsonl by id, each with the sheet it came from."""
+    out: dict[str, dict] = {}
+    for file in sorted(folder.glob("*.jsonl")):
+        for number, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                answer = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{file}:{number}: not JSON ({exc})") from exc
+            answer["_from"] = f"{folder.name}:{file.stem}"
+            out[answer["id"]] = answer
+    return out
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+def _check(answer: dict, text: str) -> list[str]:
+    """What is wrong with one full answer, against the excerpt's text."""
+    problems = []
+    lines = text.split("\n")
+    for tag in answer.get("tags", []):
+        if tag not in PRACTICES:
+            problems.append(f"unknown tag {tag!r}")
+    primary = answer.get("primary") or "none"
+    if primary != "none" and primary not in answer.get("tags", []):
+        problems.append(f"primary {primary!r} is not among its tags")
+    for key in _LINE_KEYS:
+        for n in line_numbers(answer.get(key)):
+            if not 1 <= n <= len(lines):
+                problems.append(f"{key} names line {n}, the excerpt has {len(lines)}")
+    title, at = answer.get("title"), answer.get("T")
+    if (
+        title
+        and isinstance(at, int)
+        and 1 <= at <= len(lines)
+        and _squash(title) not in _squash(lines[at - 1])
+    ):
+        problems.append(f"title {title!r} is not in line {at}")
+    for name in answer.get("author", []):
+        if _squash(name) not in _squash(text):
+            problems.append(f"author {name!r} is not in the text")
+    return problems
+
+
+def merge() -> int:
+    """labels/first (full labels), labels/second (tags of the test part, a second labeller)
+    and labels/adjudicated (a third reading where the two differ) → corpus.toml."""
+    home = corpus_home()
+    index = {row["id"]: row for row in json.loads((home / "index.json").read_text("utf-8"))}
+    first = _answers(home / "labels" / "first")
+    second = _answers(home / "labels" / "second")
+    third = _answers(home / "labels" / "adjudicated")
+    entries, problems, disagreements = [], [], []
+    for excerpt_id in sorted(first):
+        row, answer = index[excerpt_id], first[excerpt_id]
+        text = (home / "texts" / f"{excerpt_id}.txt").read_text(encoding="utf-8")
+        problems += [f"{excerpt_id}: {p}" for p in _check(answer, text)]
+        tags = sorted(answer.get("tags", []))
+        primary = answer.get("primary") or "none"
+        by = [answer["_from"]]
+        other = second.get(excerpt_id)
+        if other is not None:
+            by.append(other["_from"])
+            pair = (sorted(other.get("tags", [])), other.get("primary") or "none")
+            if pair != (tags, primary):
+                decided = third.get(excerpt_id)
+                if decided is None:
+                    disagreements.append(excerpt_id)
+                else:
+                    by.append(decided["_from"])
+                    tags = sorted(decided.get("tags", []))
+                    primary = decided.get("primary") or "none"
+        notes = " | ".join(
+            n for n in (answer.get("notes"), (other or {}).get("notes"),
+                        (third.get(excerpt_id) or {}).get("notes")) if n
+        )  # fmt: skip
+        entries.append(
+            {
+                "id": excerpt_id,
+                "url": row["url"],
+                "query": row["query"],
+                "sha256": row["sha256"],
+                "split": row["split"],
+                "tags": tags,
+                "primary": primary,
+                "title": answer.get("title") or "",
+                "author": list(answer.get("author", [])),
+                "lines": {k: answer[k] for k in _LINE_KEYS if answer.get(k) not in (None, "", [])},
+                "strip": list(answer.get("strip", [])),
+                "labelled_by": by,
+                "notes": notes,
+            }
+        )
+    for problem in problems:
+        print("label problem:", problem)
+    if disagreements:
+        (home / "disagreements.txt").write_text("\n".join(disagreements) + "\n", "utf-8")
+        print(f"{len(disagreements)} test excerpts where the two labellers differ and no third "
+              f"reading decided: {home / 'disagreements.txt'}")  # fmt: skip
+    _write_corpus(entries)
+    print(f"{CORPUS}: {len(entries)} excerpts")
+    return 0
+
+
+def _toml_value(value: object) -> str:
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _write_corpus(entries: list[dict]) -> None:
+    header = (HERE / "corpus_header.toml").read_text(encoding="utf-8")
+    parts = [header.rstrip() + "\n"]
+    for entry in entries:
+        lines = "\n".join(f"{key} = {_toml_value(value)}" for key, value in entry.items())
+        parts.append(f"[[excerpt]]\n{lines}\n")
+    CORPUS.write_text("\n".join(parts), encoding="utf-8")
 
 
 # ---------------------------------------------------------------- status
@@ -202,17 +334,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("status", help="which excerpts the local copy holds")
+    sub.add_parser("merge", help="labellers' answers → corpus.toml")
     chosen = sub.add_parser("select", help="found/ → texts/ with ids and splits")
     chosen.add_argument("--limit", type=int)
     sheet = sub.add_parser("sheets", help="numbered sheets for labellers")
     sheet.add_argument("--size", type=int, default=40)
+    sheet.add_argument("--split", choices=["dev", "test"], help="only this split's excerpts")
+    sheet.add_argument("--name", default="batch", help="sheet file names start with this")
     args = parser.parse_args(argv)
     if args.command == "status":
         return status()
+    if args.command == "merge":
+        return merge()
     if args.command == "select":
         select(args.limit)
     elif args.command == "sheets":
-        sheets(args.size)
+        sheets(args.size, args.split, args.name)
     return 0
 
 

@@ -1,0 +1,149 @@
+"""Scoring the cleaner on real page dumps against their labelled lines.
+
+Each excerpt of the real-text corpus is a page's text from its top (a text
+dump: menus, headline, info line, body, trailer, one block a line).  Its
+labels say which line is the headline, which are metadata, which the body;
+every other line is chrome.  The pipeline runs on the excerpt as on any
+dump, and the article it makes is held to the labels:
+
+- headline right: the title equals the labelled headline (over excerpts that
+  show one); an invented headline (a title where the page shows none) counts
+  separately;
+- no chrome: no paragraph of the body comes from a chrome or metadata line,
+  and no labelled `strip` string (a label, a dateline, a closing signature)
+  is left at the start or end of a paragraph;
+- author found: every labelled writer is among the article's authors (over
+  excerpts that name one); authors said where the labels name others or none
+  count as wrong;
+- body recall: the share of the labelled body's characters the article keeps.
+
+Texts are compared after the same folding on both sides: traditional to
+simplified (OpenCC), pinyin annotations removed, NFKC, letters and digits of
+any script kept and everything else dropped.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache
+
+import opencc
+
+from scraper.models import Article, RawPage
+from scraper.pipeline import extract_article
+
+_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}[)）]")
+_MARKDOWN = re.compile(r"^(#+\s*|\*+|>\s*)|\*+$")
+MIN_LINE = 4  # folded characters a chrome line needs before a leak can be told
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def fold(text: str) -> str:
+    text = _PINYIN.sub("", text)
+    text = unicodedata.normalize("NFKC", _t2s().convert(text))
+    return re.sub(r"[\W_]", "", text).lower()
+
+
+def paragraphs(article: Article) -> list[str]:
+    out = []
+    for line in article.body.split("\n"):
+        line = _MARKDOWN.sub("", line.strip()).strip()
+        if line:
+            out.append(line)
+    return out
+
+
+@dataclass
+class DumpResult:
+    """One excerpt's outcome; None where a figure does not apply to it."""
+
+    id: str
+    title_right: bool | None
+    title_invented: bool
+    chrome_free: bool
+    author_found: bool | None
+    author_wrong: bool
+    recall: float | None
+    leaks: list[str] = field(default_factory=list)
+    got_title: str | None = None
+    got_author: str | None = None
+
+
+def _numbers(spec: object) -> list[int]:
+    from corpus import line_numbers  # the corpus module sits beside this one
+
+    return line_numbers(spec)
+
+
+def score(excerpt, text: str) -> DumpResult:  # type: ignore[no-untyped-def]
+    """Run the pipeline on one excerpt and hold its article to the labels."""
+    article = extract_article(RawPage(location=f"realtext:{excerpt.id}", content=text.encode()))
+    lines = text.split("\n")
+    body_at = set(_numbers(excerpt.lines.get("B")))
+    title_at = set(_numbers(excerpt.lines.get("T")))
+    kept = [fold(p) for p in paragraphs(article)]
+    body_folded = {fold(lines[n - 1]) for n in body_at if 0 < n <= len(lines)}
+
+    leaks = []
+    for n, line in enumerate(lines, start=1):
+        if n in body_at or n in title_at:
+            continue
+        folded = fold(line)
+        if len(folded) < MIN_LINE or folded in body_folded:
+            continue
+        for paragraph in kept:
+            if (len(paragraph) >= MIN_LINE and paragraph in folded) or folded in paragraph:
+                leaks.append(line.strip()[:40])
+                break
+    for piece in excerpt.strip:
+        folded = fold(piece)
+        if folded and any(p.startswith(folded) or p.endswith(folded) for p in kept):
+            leaks.append(f"strip: {piece[:30]}")
+
+    want_title = fold(excerpt.title) if excerpt.title else None
+    got_title = fold(article.title) if article.title else None
+    want_authors = {fold(name) for name in excerpt.author}
+    got_authors = {fold(name) for name in (article.author or "").split()}
+    found = None
+    if want_authors:
+        found = all(any(w in g or g in w for g in got_authors if g) for w in want_authors)
+    wrong = bool(got_authors) and not any(
+        w in g or g in w for g in got_authors for w in want_authors if g and w
+    )
+
+    recall = None
+    body_lines = [lines[n - 1] for n in sorted(body_at) if 0 < n <= len(lines)]
+    if body_lines:
+        whole = "".join(kept)
+        total = sum(len(fold(line)) for line in body_lines)
+        have = sum(len(fold(line)) for line in body_lines if _kept_line(fold(line), whole))
+        recall = have / total if total else None
+    return DumpResult(
+        id=excerpt.id,
+        title_right=(got_title == want_title) if want_title else None,
+        title_invented=bool(got_title) and not want_title,
+        chrome_free=not leaks,
+        author_found=found,
+        author_wrong=wrong,
+        recall=recall,
+        leaks=leaks,
+        got_title=article.title,
+        got_author=article.author,
+    )
+
+
+def _kept_line(folded: str, whole: str) -> bool:
+    """A body line counts as kept when its middle stretch is in the article (the ends may
+    lose a label or a dateline the labels ask to strip)."""
+    if not folded:
+        return True
+    if len(folded) <= 12:
+        return folded in whole
+    middle = folded[len(folded) // 4 : len(folded) // 4 + max(12, len(folded) // 2)]
+    return middle in whole
