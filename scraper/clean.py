@@ -159,24 +159,37 @@ def _fingerprint(text: str) -> str:
 
 
 def _drop_repeats(result: Cleaned) -> None:
-    """Paragraphs that repeat an earlier one, or the summary, go.
+    """Paragraphs that say the summary or the lead once more, or repeat a long one, go.
 
-    Pages end with the summary or the lead once more (a share card, a
-    "more" box read as text); researchers counting words or quoting need
-    each paragraph once.
+    Pages end with the summary or the lead again (a share card, a "more" box
+    read as text); researchers counting words or quoting need each paragraph
+    once.  Short repeats stay: an interview asks several people the same
+    question, code repeats its lines.
     """
-    seen = {_fingerprint(result.meta.get("description", ""))} - {""}
+    lead = {_fingerprint(b.text) for b in result.blocks[:_LEAD]}
+    lead.add(_fingerprint(result.meta.get("description", "")))
+    tail_from = len(result.blocks) - _TAIL
+    seen: set[str] = set()
     kept = []
-    for block in result.blocks:
+    for i, block in enumerate(result.blocks):
         key = _fingerprint(block.text)
-        if len(key) >= _MIN_REPEAT and key in seen:
-            continue
+        long_repeat = len(key) >= _LONG_REPEAT and key in seen and _mostly_han(key)
+        lead_again = i >= max(tail_from, _LEAD) and len(key) >= _MIN_REPEAT and key in lead
+        if not (long_repeat or lead_again):
+            kept.append(block)
         seen.add(key)
-        kept.append(block)
     result.blocks = kept
 
 
-_MIN_REPEAT = 8
+def _mostly_han(text: str) -> bool:
+    """Prose, not code or a table row (which repeat on purpose)."""
+    return len(re.findall(r"[\u4e00-\u9fff]", text)) * 2 >= len(text)
+
+
+_LEAD = 3  # the first paragraphs, which a trailer may repeat
+_TAIL = 3  # the last paragraphs, where such repeats stand
+_MIN_REPEAT = 12
+_LONG_REPEAT = 60
 _CLOSING_CREDIT = re.compile(r"[（(](?P<inside>[^（）()]{2,40})[）)]\s*$")
 
 

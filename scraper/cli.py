@@ -79,7 +79,7 @@ def _show(article: Article, form: str, target: str) -> str:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from scraper.decode import DecodeError
+    from scraper.errors import PageError
     from scraper.inputs import InputError, read_input
     from scraper.pipeline import extract_article
 
@@ -90,7 +90,7 @@ def _extract(args: argparse.Namespace) -> int:
     for target in args.inputs:
         try:
             shown = _show(extract_article(read_input(target, url=args.url)), args.format, target)
-        except (InputError, DecodeError) as exc:
+        except (InputError, PageError) as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = EXIT_FAILED
             continue

@@ -17,7 +17,8 @@ from datetime import datetime
 from pathlib import Path
 
 from scraper.archive import Archive, ArchiveRef
-from scraper.decode import DecodeError, decode, reading_warnings
+from scraper.decode import decode, reading_warnings
+from scraper.errors import PageError
 from scraper.fetch import Fetcher, FetchResult
 from scraper.links import article_links, is_on_site, next_pages, normalize_url
 from scraper.models import RawPage
@@ -142,7 +143,7 @@ class Crawler:
             content_type = f"text/html; charset={site.encoding}"
         try:
             return decode(RawPage(location=url, content=body, content_type=content_type)).text
-        except DecodeError as exc:
+        except PageError as exc:
             self.report.fail(site.name, url, str(exc))
             return None
 
@@ -190,7 +191,7 @@ class Crawler:
         )
         try:
             article = extract_article(raw, default_place=site.place)
-        except DecodeError as exc:
+        except PageError as exc:
             self.report.fail(site.name, result.url, str(exc))
             return "failed", None
         for warning in reading_warnings(article.warnings):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from bs4.dammit import EncodingDetector
 from charset_normalizer import from_bytes
 
+from scraper.errors import PageError
 from scraper.models import RawPage
 
 _WIDER = {
@@ -50,7 +51,7 @@ def reading_warnings(warnings: list[str]) -> list[str]:
     return [w for w in warnings if w.startswith(READING_WARNINGS)]
 
 
-class DecodeError(ValueError):
+class DecodeError(PageError):
     """The input is not text that can be read as an article."""
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from scraper import byline, chars, chrome, disclosure, infoline, labels
+from scraper import byline, chars, chrome, coherence, disclosure, infoline, labels
 from scraper.models import Block, Extracted
 
 _PROSE_PUNCT = re.compile(r"[，。；！？]")
@@ -159,7 +159,11 @@ def extract_dump(text: str) -> Extracted:
             meta.setdefault("site", site)
             break
     blocks += [Block(_body_kind(line), line) for line in lines[start:end]]
-    return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta)
+    warnings = []
+    elsewhere = [line for i, line in plain if i != title_at] + lines[end:]
+    if not coherence.belongs(title, "\n".join(lines[start:end]), "\n".join(elsewhere)):
+        warnings.append(coherence.MISMATCH)
+    return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta, warnings=warnings)
 
 
 def _header_kind(line: str, meta: dict[str, str]) -> str:

@@ -30,6 +30,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from scraper import coherence
 from scraper.models import Block, BlockKind, Extracted
 
 RULES_PATH = Path(__file__).parent / "data" / "html_chrome.toml"
@@ -374,17 +375,99 @@ def _score_candidates(page: _Page) -> dict[etree._Element, float]:
     return scores
 
 
-def _choose_body(page: _Page, scores: dict[etree._Element, float]) -> list[etree._Element]:
-    """The best container plus its siblings that also carry prose, in page order."""
+def _prose(el: etree._Element, skip: etree._Element | None) -> str:
+    """An element's text without the headline element inside it (if any)."""
+    if skip is None or (skip is not el and el not in skip.iterancestors()):
+        return _text(el)
+    return "".join(
+        text
+        for node in el.iter()
+        if skip is not node and skip not in node.iterancestors()
+        for text in (node.text, None if node is el else node.tail)
+        if text
+    )
+
+
+def _top_for_title(
+    page: _Page,
+    scores: dict[etree._Element, float],
+    title: str | None,
+    title_el: etree._Element | None,
+) -> etree._Element:
+    """The best-scored container, unless it tells another story than the headline's.
+
+    Pages append the next story (a "下一篇" block, endless scrolling), often
+    longer than the page's own: when the top container shares little with
+    the headline and another well-scored container, not inside it nor around
+    it, shares much more, that one is the article.
+    """
+    ranked = sorted(scores, key=scores.__getitem__, reverse=True)
+    top = ranked[0]
+    mine = coherence.overlap(title, _prose(top, title_el))
+    if mine is None or mine >= coherence.LOW:
+        return top
+    floor = scores[top] * _ALTERNATIVE_SHARE
+    for other in ranked[1:_ALTERNATIVES]:
+        if scores[other] < floor:
+            break
+        if other in top.iterancestors() or top in other.iterancestors():
+            continue
+        theirs = coherence.overlap(title, _prose(other, title_el)) or 0.0
+        if theirs >= coherence.GOOD and theirs >= 2 * mine:
+            return other
+    return top
+
+
+_ALTERNATIVES = 12
+_ALTERNATIVE_SHARE = 0.05
+_STORY_HEADINGS = ("h1", "h2")
+_MIN_STORY_HEADING = 6
+
+
+def _is_other_story(el: etree._Element, title: str | None, rules: Rules) -> bool:
+    """A sibling that opens with a headline of its own (an h1/h2 that is not ours, and
+    for an h2 a dated line beside it): the next story of an endless page."""
+    for heading in el.iter(*_STORY_HEADINGS):
+        text = _collapse(_text(heading))
+        if len(_squash(text)) < _MIN_STORY_HEADING or _same_title(text, title):
+            continue
+        if heading.tag == "h1":
+            return True
+        return any(
+            rules.info_date.search(_collapse(_text(node)))
+            for node in el.iter()
+            if node is not heading and len(_squash(_text(node))) <= MAX_INFO_LINE
+        )
+    return False
+
+
+def _choose_body(
+    page: _Page,
+    scores: dict[etree._Element, float],
+    title: str | None = None,
+    title_el: etree._Element | None = None,
+) -> list[etree._Element]:
+    """The best container for the headline plus its siblings that also carry prose, in order."""
     if not scores:
         return []
-    top = max(scores, key=scores.__getitem__)
+    top = _top_for_title(page, scores, title, title_el)
     best = scores[top]
     parent = top.getparent()
     if parent is None or top is page.body:
         return [top]
     threshold = max(3.0, best * 0.2)
+    rules = load_rules()
     siblings = [el for el in parent if isinstance(el.tag, str)]
+    at = siblings.index(top)
+    # Stories of their own before or after ours end the stretch that may join it.
+    first_ok = next(
+        (i + 1 for i in range(at - 1, -1, -1) if _is_other_story(siblings[i], title, rules)), 0
+    )
+    last_ok = next(
+        (i for i in range(at + 1, len(siblings)) if _is_other_story(siblings[i], title, rules)),
+        len(siblings),
+    )
+    siblings = siblings[first_ok:last_ok]
     chosen = []
     for sib in siblings:
         if sib is top:
@@ -806,6 +889,31 @@ def _find_title_element(doc: etree._Element, title: str) -> etree._Element | Non
     return None
 
 
+def _outside(page: _Page, chosen: list[etree._Element], skip: etree._Element | None) -> str:
+    """The prose of the page outside the chosen body and the headline element.
+
+    Only blocks with text of their own outside links count: menus and link
+    lists name the site's sections, which headlines share, and are not
+    another story.
+    """
+    inside = set(chosen) | ({skip} if skip is not None else set())
+    parts = []
+    for el, st in page.stats.items():
+        if st.own_chars - st.own_link < MIN_UNIT_CHARS or el is page.body:
+            continue
+        if el in inside or any(a in inside for a in el.iterancestors()):
+            continue
+        parts.append(
+            "".join(
+                text
+                for node in (el, *el)
+                for text in ((node.text if node is el else node.tail),)
+                if text
+            )
+        )
+    return "\n".join(parts)
+
+
 # --------------------------------------------------------------------------- entry point
 
 
@@ -829,7 +937,7 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     if body is None:
         body = doc
     page = _measure(body)
-    chosen = _choose_body(page, _score_candidates(page))
+    chosen = _choose_body(page, _score_candidates(page), title, title_el)
     warnings: list[str] = [deep] if deep else []
     if not chosen:
         return Extracted(title=title, blocks=[], meta=meta, warnings=[*warnings, "no body found"])
@@ -850,6 +958,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     blocks = [Block(_classify(line), line.text) for line in lines]
     if not blocks:
         warnings.append("no body found")
+    elif not coherence.belongs(
+        title, "\n".join(b.text for b in blocks), _outside(page, chosen, title_el)
+    ):
+        warnings.append(coherence.MISMATCH)
     info = list(dict.fromkeys(above + head_info + tail_info))
     if not any(rules.info_date.search(line) for line in info) and not (
         "date" in meta and rules.info_date.search(meta["date"])

@@ -17,7 +17,8 @@ from pathlib import Path
 
 from scraper.archive import Archive
 from scraper.dates import SHANGHAI
-from scraper.decode import DecodeError, reading_warnings
+from scraper.decode import reading_warnings
+from scraper.errors import PageError
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
 from scraper.report import CrawlReport
@@ -88,7 +89,7 @@ def import_inbox(
         raw = RawPage(location=str(path), content=content)
         try:
             article = extract_article(raw)
-        except DecodeError as exc:
+        except PageError as exc:
             report.fail(INBOX, str(path), str(exc))
             state.put(replace(row, error=str(exc)))
             continue

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from scraper import coherence
 from scraper.clean import clean
 from scraper.decode import decode
+from scraper.errors import MismatchError
 from scraper.extract_dump import extract_dump
 from scraper.extract_html import extract_html
 from scraper.markdown_out import body_markdown
@@ -23,7 +25,9 @@ from scraper.tag import tag
 def extract_article(raw: RawPage, default_place: Place | None = None) -> Article:
     """Run decode → extract → repair → clean → metadata → place → tag on `raw`.
 
-    Raises scraper.decode.DecodeError for input that is not a readable page.
+    Raises scraper.errors.PageError for a page that gives no article to write:
+    DecodeError when it cannot be read, MismatchError when the body found
+    tells another story than the headline.
     """
     decoded = decode(raw)
     if decoded.is_html:
@@ -32,6 +36,8 @@ def extract_article(raw: RawPage, default_place: Place | None = None) -> Article
         page = extract_dump(repair_text(decoded.text))
     page = replace(page, warnings=decoded.warnings + page.warnings)
 
+    if coherence.MISMATCH in page.warnings:
+        raise MismatchError(f"{raw.location}: {coherence.MISMATCH} ({page.title!r}); not written")
     cleaned = clean(page)
     meta = metadata(cleaned)
     plain = "\n".join(block.text for block in cleaned.blocks)

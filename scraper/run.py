@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 
 from scraper.archive import Archive, ArchiveRef
 from scraper.crawl import Crawler, Workspace
-from scraper.decode import DecodeError
 from scraper.dedupe import Deduper
+from scraper.errors import PageError
 from scraper.fetch import Fetcher
 from scraper.inbox import INBOX, import_inbox
 from scraper.models import RawPage
@@ -123,7 +123,7 @@ def _reextract_one(
     )
     try:
         article = extract_article(raw, default_place=site.place if site else None)
-    except DecodeError as exc:
+    except PageError as exc:
         parts.report.fail(name, uri, str(exc))
         return
     if "no body text" in article.warnings:

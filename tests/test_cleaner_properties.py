@@ -12,7 +12,7 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scraper.decode import DecodeError
+from scraper.errors import PageError
 from scraper.models import RawPage
 from scraper.pipeline import extract_article
 from scraper.repair import repair_text
@@ -65,12 +65,12 @@ def texts_of(article: object) -> list[str]:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(any_page)
-def test_the_cleaner_never_raises_but_a_named_decode_error_and_leaves_no_control_characters(
+def test_the_cleaner_never_raises_but_a_named_page_error_and_leaves_no_control_characters(
     content: bytes,
 ) -> None:
     try:
         article = extract_article(RawPage(location="page.html", content=content))
-    except DecodeError as exc:
+    except PageError as exc:  # unreadable, or a body that is not the headline's
         assert str(exc).startswith("page.html: ")  # the input is named
         return
     for text in texts_of(article):
@@ -82,7 +82,7 @@ def test_the_cleaner_never_raises_but_a_named_decode_error_and_leaves_no_control
 def test_cleaning_the_cleaned_text_changes_nothing(content: bytes) -> None:
     try:
         article = extract_article(RawPage(location="page.html", content=content))
-    except DecodeError:
+    except PageError:
         return
     for text in (article.title or "", *article.body.split("\n")):
         assert repair_text(text) == text, repr(text)
