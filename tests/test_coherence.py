@@ -72,7 +72,7 @@ def test_a_recommended_story_beside_a_short_article_stays_out() -> None:
 
 
 def test_a_dump_whose_body_is_another_story_is_refused_naming_the_file() -> None:
-    with pytest.raises(MismatchError, match="dump_runs_into_next_story.txt") as error:
+    with pytest.raises(MismatchError, match=r"dump_runs_into_next_story\.txt") as error:
         article_of("dump_runs_into_next_story.txt")
     assert isinstance(error.value, PageError)
     assert "柳溪村八个湾组建起党小组" in str(error.value)
