@@ -27,7 +27,7 @@ PLUGIN_PATHS = ["plugins"]
 PLUGINS = [
     "leftovers", "archive_reader", "safe_html", "content_check", "evidence", "raw_pages",
     "citations", "search_index", "search_export", "archive_pages", "corpus_downloads",
-    "practice_feeds", "pelican.plugins.sitemap", "unchanged_pages",
+    "practice_feeds", "methods_page", "pelican.plugins.sitemap", "unchanged_pages",
 ]  # fmt: skip
 THEME = "theme"
 # Every value a template shows is escaped unless marked safe: titles, sources

@@ -235,6 +235,7 @@ def real_dumps(show: int) -> None:
         ("headline invented", lambda r: r.title_invented if r.title_right is None else None),
         ("author found", lambda r: r.author_found),
         ("author wrong", lambda r: r.author_wrong),
+        ("refused (body not the headline's)", lambda r: r.refused is not None),
     ]
     for label, get in rows:
         cells = [rate([get(r) for r in results[split]]) for split in ("dev", "test")]
@@ -250,6 +251,8 @@ def real_dumps(show: int) -> None:
             print(f"  title   {r.id}: got {r.got_title!r}")
         for r in [r for r in dev if r.author_found is False or r.author_wrong][:show]:
             print(f"  author  {r.id}: got {r.got_author!r}")
+        for r in [r for r in dev if r.refused][:show]:
+            print(f"  refused {r.id}: {r.refused}")
 
 
 def main() -> int:

@@ -33,7 +33,6 @@ practice with the most hits primary.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import os
 import platform
@@ -54,7 +53,7 @@ import opencc  # noqa: E402
 
 from scraper.script import is_traditional, to_simplified  # noqa: E402
 from scraper.tag import tag  # noqa: E402
-from scraper.taxonomy import load_taxonomy  # noqa: E402
+from scraper.taxonomy import load_taxonomy, rules_fingerprint  # noqa: E402
 
 DEV = ROOT / "bench" / "tagging" / "dev.toml"
 # Written by a second annotator who never saw the rules or the dev set: the
@@ -139,6 +138,7 @@ def load_real(oracle: bool = False) -> list[Example]:
     sys.path.insert(0, str(ROOT / "bench" / "realtext"))
     import corpus
 
+    from scraper.errors import PageError
     from scraper.models import RawPage
     from scraper.pipeline import extract_article
 
@@ -152,8 +152,11 @@ def load_real(oracle: bool = False) -> list[Example]:
             title, text = excerpt.title, "\n".join(body)
         else:
             raw = RawPage(location=f"realtext:{excerpt.id}", content=excerpt.text.encode())
-            article = extract_article(raw)
-            title, text = article.title, _plain_body(article.body)
+            try:
+                article = extract_article(raw)
+                title, text = article.title, _plain_body(article.body)
+            except PageError:  # refused: the archive writes nothing, so no tag either
+                title, text = None, ""
         out.append(
             Example(
                 id=excerpt.id,
@@ -318,16 +321,6 @@ def timing(examples: list[Example]) -> float:
 SPLITS = ("real-dev", "real-test", "dev", "check", "fresh", "seeds")
 TEST_RUNS = ROOT / "bench" / "realtext" / "test_runs.tsv"
 FIGURES = ROOT / "docs" / "tag_quality.json"
-# What decides a tag: the rules and the code that reads them.
-RULE_FILES = ("taxonomy.toml", "scraper/tag.py", "scraper/taxonomy.py")
-
-
-def rules_fingerprint() -> str:
-    """A short hash of the files that decide tags: a new one is a new version of the rules."""
-    digest = hashlib.sha256()
-    for name in RULE_FILES:
-        digest.update((ROOT / name).read_bytes())
-    return digest.hexdigest()[:12]
 
 
 def figures(examples: list[Example], s: Score) -> dict[str, object]:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 # Roles whose names are the article's authors (correspondents co-write county news).
 AUTHOR_ROLES = (
+    "文字/图片", "文/图", "图/文", "文图", "图文",
     "专栏作者", "特约作者", "采写", "实习记者", "作者", "撰文", "撰稿", "文字", "文", "本报记者",
     "本台记者", "特约记者", "见习记者",
     "全媒体记者", "融媒体记者", "首席记者", "记者", "特约通讯员", "通讯员", "实习生",
@@ -26,9 +27,13 @@ CREDIT_ROLES = (
 )  # fmt: skip
 _ROLES = sorted(AUTHOR_ROLES + CREDIT_ROLES, key=len, reverse=True)
 _ROLE = "(?:" + "|".join(_ROLES) + ")"
-# One-character roles (文, 图) are words too (文化, 图书): they need a separator.
-_LONG_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) > 1) + ")"
-_SHORT_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) == 1) + ")"
+# One-character roles (文, 图) are words too (文化, 图书), and so are 图文, 文图
+# (图文并茂): they need a separator before the names.
+_NEEDS_SEPARATOR = {"图文", "文图"}
+_LONG_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) > 1 and r not in _NEEDS_SEPARATOR) + ")"
+_SHORT_ROLE = (
+    "(?:" + "|".join(r for r in _ROLES if len(r) == 1 or r in _NEEDS_SEPARATOR) + ")"
+)
 # Words that follow a role where a name would, but are not names.
 _NOT_NAMES = {"供图", "摄", "报道", "整理", "编辑", "提供"}
 _HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,4}"

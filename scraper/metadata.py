@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from scraper import dates, infoline
+from scraper import byline, dates, infoline
 from scraper.models import Cleaned
 
 _NAME_SPLIT = re.compile(r"[\s、，,;；/|]+")
@@ -96,13 +96,18 @@ def _names(value: str, pattern: re.Pattern[str], site: str | None) -> list[str]:
 def _authors(cleaned: Cleaned, info: dict[str, str], site: str | None) -> list[str]:
     """Writers named by the info line, then bylines, then an author meta tag.
 
-    Meta tags on portals often hold the portal's own name or a placeholder, so
-    only a person-shaped value is taken from one.
+    An info line names writers in its 作者 field or with a role and no colon
+    ("2022-11-02 清溪融媒 记者 罗平", "来源：清溪日报 记者 张三"); meta tags on
+    portals often hold the portal's own name or a placeholder, so only a
+    person-shaped value is taken from one.
     """
     found: list[str] = []
     for value in (info.get("作者"), info.get("撰稿")):
         if value:
             found += _names(value, _UNIT, site)
+    for line in cleaned.info_lines:
+        credits, _ = byline.parse_credits(line)
+        found += [n for n in credits.authors if _PERSON.match(n) and n not in _NOT_NAMES]
     found += cleaned.authors
     if not found and cleaned.meta.get("author"):
         found += _names(cleaned.meta["author"], _PERSON, site)
@@ -110,7 +115,9 @@ def _authors(cleaned: Cleaned, info: dict[str, str], site: str | None) -> list[s
 
 
 # Link labels that trail a 来源 value on portals ("新京报 举报").
-_SOURCE_TAIL = re.compile(r"\s+(举报|分享|收藏|评论|打印|纠错|字号|作者|编辑)\b.*$")
+_SOURCE_TAIL = re.compile(
+    r"\s+(举报|分享|收藏|评论|打印|纠错|字号|作者|编辑|本报记者|记者|通讯员|文/|文／)\b.*$"
+)
 
 
 def _site(cleaned: Cleaned, source: str | None) -> str | None:

@@ -18,6 +18,7 @@ A practice is described two ways, both data:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Iterable
@@ -28,6 +29,9 @@ from pathlib import Path
 from typing import Any
 
 TAXONOMY = Path(__file__).resolve().parent.parent / "taxonomy.toml"
+# What decides a tag: the rules and the code that reads them.  Quality figures
+# (bench/tag_quality.py, the site's methods page) carry this version.
+RULE_FILES = (TAXONOMY, Path(__file__).parent / "tag.py", Path(__file__))
 _WORD_REF = re.compile(r"\{([^{}]*)\}")
 
 _SETTINGS_DEFAULTS: dict[str, float] = {
@@ -421,3 +425,15 @@ def load_taxonomy(path: Path = TAXONOMY) -> Taxonomy:
             raise TaxonomyError(f"{path}: practice {practice.id!r}: defined twice")
         seen.add(practice.id)
     return Taxonomy(practices, settings, Path(path), tuple(_compile(p) for p in practices))
+
+
+def rules_fingerprint() -> str:
+    """A short hash of the files that decide tags: a new one is a new version of the rules.
+
+    Figures measured on one version are shown with it, so a researcher can
+    tell whether the tags of a build were made by the rules that were measured.
+    """
+    digest = hashlib.sha256()
+    for path in RULE_FILES:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]

@@ -158,6 +158,25 @@ def test_home_practice_and_place_pages_by_navigation(
     assert elsewhere == []
 
 
+def test_the_methods_page_shows_the_codebook_and_the_measured_figures(
+    site_browser: tuple[object, str, list[str]],
+) -> None:
+    page, base, elsewhere = site_browser
+    page.goto(f"{base}/index.html")  # type: ignore[attr-defined]
+    page.click(".site-nav >> text=方法说明")  # type: ignore[attr-defined]
+    assert page.url.endswith("/methods.html")  # type: ignore[attr-defined]
+    assert page.inner_text("h1").startswith("方法说明")  # type: ignore[attr-defined]
+    headings = page.locator("main h2").all_inner_texts()  # type: ignore[attr-defined]
+    assert "二、四项实践" in headings and "五、标注质量" in headings
+    assert page.locator("main h3").count() == 4  # type: ignore[attr-defined]  # one per practice
+    rows = page.locator("table.quality tbody tr").all_inner_texts()  # type: ignore[attr-defined]
+    assert len(rows) == 4 and "资格联审" in rows[0]
+    assert "规则版本" in page.inner_text(".measured")  # type: ignore[attr-defined]
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "methods.png"), full_page=True)  # type: ignore[attr-defined]
+    assert elsewhere == []
+
+
 def test_the_skip_link_and_search_box_work_from_the_keyboard(
     site_browser: tuple[object, str, list[str]],
 ) -> None:
@@ -196,7 +215,8 @@ def test_pages_fit_a_phone_and_print_without_the_chrome(
 ) -> None:
     page, base, _ = site_browser
     article = next((seed_site / "articles").glob("2021-*.html")).relative_to(seed_site)
-    pages = ["index.html", "practices/rectification.html", "places/index.html", str(article)]
+    pages = ["index.html", "practices/rectification.html", "places/index.html", "methods.html"]
+    pages.append(str(article))
     browser = page.context.browser  # type: ignore[attr-defined]
     phone = browser.new_page(viewport={"width": 390, "height": 844}, device_scale_factor=2)
     try:

@@ -132,7 +132,14 @@ def _fingerprint(text: str) -> str:
 def select(limit: int | None) -> None:
     """Copy found/*.json into texts/<id>.txt, one per article (same text at two URLs: one)."""
     home = corpus_home()
-    found = sorted((home / "found").glob("*.json"))
+    before = home / "index.json"
+    known = (
+        {row["id"] for row in json.loads(before.read_text("utf-8"))} if before.exists() else set()
+    )
+    # Excerpts already indexed first: a new copy of a known article never displaces it.
+    found = sorted(
+        (home / "found").glob("*.json"), key=lambda f: (f.stem[:10] not in known, f.stem)
+    )
     texts = home / "texts"
     texts.mkdir(parents=True, exist_ok=True)
     index = []
@@ -165,14 +172,18 @@ def select(limit: int | None) -> None:
 
 def sheets(size: int, split: str | None, name: str) -> None:
     """Labelling sheets: each excerpt's lines numbered, in batches of `size`, ids shuffled
-    by hash so a batch mixes queries (a labeller should not guess from the order)."""
+    by hash so a batch mixes queries (a labeller should not guess from the order).
+    Excerpts already on a sheet of that name are left out: new ones get new sheets."""
     home = corpus_home()
     index = json.loads((home / "index.json").read_text(encoding="utf-8"))
     index = [row for row in index if split is None or row["split"] == split]
-    index.sort(key=lambda row: hashlib.sha1((name + row["id"]).encode()).hexdigest())
     folder = home / "sheets"
+    done = {line for f in folder.glob(f"{name}*.ids") for line in f.read_text("utf-8").split()}
+    index = [row for row in index if row["id"] not in done]
+    first = 1 + len(list(folder.glob(f"{name}*.ids")))
+    index.sort(key=lambda row: hashlib.sha1((name + row["id"]).encode()).hexdigest())
     folder.mkdir(exist_ok=True)
-    for number, at in enumerate(range(0, len(index), size), start=1):
+    for number, at in enumerate(range(0, len(index), size), start=first):
         parts = []
         for row in index[at : at + size]:
             text = (home / "texts" / f"{row['id']}.txt").read_text(encoding="utf-8")
@@ -207,8 +218,12 @@ def _answers(folder: Path) -> dict[str, dict]:
     return out
 
 
+_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}[)）]")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"\s", "", text)
+    """Letters only: labellers give a headline without the pinyin a site glued in."""
+    return re.sub(r"[\W_]", "", _PINYIN.sub("", unicodedata.normalize("NFKC", text)))
 
 
 def _check(answer: dict, text: str) -> list[str]:
@@ -330,11 +345,52 @@ def status() -> int:
     return 0 if have == len(excerpts) else 1
 
 
+def show(ids: list[str]) -> int:
+    """A dev excerpt's numbered lines beside its labels and what the pipeline makes of it.
+
+    Test excerpts are never shown: they are held out.
+    """
+    sys.path.insert(0, str(HERE.parents[1]))
+    from scraper.errors import PageError
+    from scraper.models import RawPage
+    from scraper.pipeline import extract_article
+
+    by_id = {e.id: e for e in load()}
+    for excerpt_id in ids:
+        excerpt = by_id.get(excerpt_id)
+        if excerpt is None or excerpt.text is None:
+            print(f"{excerpt_id}: not in the corpus or not in the local copy")
+            continue
+        if excerpt.split == "test":
+            print(f"{excerpt_id}: held out (test); not shown")
+            continue
+        marks = {n: key for key in ("B", "I", "T") for n in line_numbers(excerpt.lines.get(key))}
+        print(f"=== {excerpt.id} tags={excerpt.tags} primary={excerpt.primary} "
+              f"title={excerpt.title!r} author={excerpt.author} strip={excerpt.strip}")  # fmt: skip
+        for n, line in enumerate(excerpt.text.split("\n"), start=1):
+            print(f"{marks.get(n, 'c')} {n:>3}| {line[:160]}")
+        try:
+            article = extract_article(RawPage(location=excerpt.id, content=excerpt.text.encode()))
+        except PageError as exc:
+            print(f"--- refused: {exc}")
+            continue
+        print(f"--- title={article.title!r} author={article.author!r} source={article.source!r} "
+              f"tags={article.tags} primary={article.primary_tag}")  # fmt: skip
+        for line in article.body.split("\n"):
+            if line.strip():
+                print(f"    {line[:160]}")
+        if excerpt.notes:
+            print(f"--- notes: {excerpt.notes}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("status", help="which excerpts the local copy holds")
     sub.add_parser("merge", help="labellers' answers → corpus.toml")
+    shown = sub.add_parser("show", help="a dev excerpt, its labels and the pipeline's article")
+    shown.add_argument("ids", nargs="+")
     chosen = sub.add_parser("select", help="found/ → texts/ with ids and splits")
     chosen.add_argument("--limit", type=int)
     sheet = sub.add_parser("sheets", help="numbered sheets for labellers")
@@ -346,6 +402,8 @@ def main(argv: list[str] | None = None) -> int:
         return status()
     if args.command == "merge":
         return merge()
+    if args.command == "show":
+        return show(args.ids)
     if args.command == "select":
         select(args.limit)
     elif args.command == "sheets":

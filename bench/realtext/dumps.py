@@ -31,6 +31,7 @@ from functools import cache
 
 import opencc
 
+from scraper.errors import PageError
 from scraper.models import Article, RawPage
 from scraper.pipeline import extract_article
 
@@ -73,6 +74,7 @@ class DumpResult:
     leaks: list[str] = field(default_factory=list)
     got_title: str | None = None
     got_author: str | None = None
+    refused: str | None = None
 
 
 def _numbers(spec: object) -> list[int]:
@@ -82,8 +84,25 @@ def _numbers(spec: object) -> list[int]:
 
 
 def score(excerpt, text: str) -> DumpResult:  # type: ignore[no-untyped-def]
-    """Run the pipeline on one excerpt and hold its article to the labels."""
-    article = extract_article(RawPage(location=f"realtext:{excerpt.id}", content=text.encode()))
+    """Run the pipeline on one excerpt and hold its article to the labels.
+
+    A refused excerpt (a body that is not the headline's) keeps no chrome and
+    no text: it counts as refused, and its body as lost.
+    """
+    try:
+        article = extract_article(RawPage(location=f"realtext:{excerpt.id}", content=text.encode()))
+    except PageError as exc:
+        return DumpResult(
+            id=excerpt.id,
+            title_right=None if not excerpt.title else False,
+            title_invented=False,
+            chrome_free=True,
+            author_found=None if not excerpt.author else False,
+            author_wrong=False,
+            recall=0.0 if excerpt.lines.get("B") else None,
+            leaks=[],
+            refused=str(exc),
+        )
     lines = text.split("\n")
     body_at = set(_numbers(excerpt.lines.get("B")))
     title_at = set(_numbers(excerpt.lines.get("T")))

@@ -1,0 +1,3 @@
+from .methods_page import register
+
+__all__ = ["register"]
