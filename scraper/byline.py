@@ -31,9 +31,7 @@ _ROLE = "(?:" + "|".join(_ROLES) + ")"
 # (图文并茂): they need a separator before the names.
 _NEEDS_SEPARATOR = {"图文", "文图"}
 _LONG_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) > 1 and r not in _NEEDS_SEPARATOR) + ")"
-_SHORT_ROLE = (
-    "(?:" + "|".join(r for r in _ROLES if len(r) == 1 or r in _NEEDS_SEPARATOR) + ")"
-)
+_SHORT_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) == 1 or r in _NEEDS_SEPARATOR) + ")"
 # Words that follow a role where a name would, but are not names.
 _NOT_NAMES = {"供图", "摄", "报道", "整理", "编辑", "提供"}
 _HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,4}"
