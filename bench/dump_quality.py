@@ -214,7 +214,7 @@ def mean(values: list[float | None]) -> str:
     return f"{sum(known) / len(known):.3f}" if known else "n/a"
 
 
-def real_dumps(show: int) -> None:
+def real_dumps(show: int, splits: tuple[str, ...] = ("dev", "test")) -> None:
     """The real page dumps of the labelled corpus (bench/realtext), dev then test."""
     sys.path.insert(0, str(ROOT / "bench" / "realtext"))
     import corpus
@@ -226,9 +226,10 @@ def real_dumps(show: int) -> None:
           f"copy ({corpus.corpus_home()}; bench/realtext/README.md rebuilds it)")  # fmt: skip
     if not present:
         return
-    print(f"{'':28}{'dev (tuned on)':>20}{'test (held out)':>20}")
+    heads = {"dev": "dev (tuned on)", "test": "test (held out)"}
+    print(f"{'':28}" + "".join(f"{heads[split]:>20}" for split in splits))
     results = {split: [score(e, e.text) for e in present if e.split == split]
-               for split in ("dev", "test")}  # fmt: skip
+               for split in splits}  # fmt: skip
     rows = [
         ("left with no chrome", lambda r: r.chrome_free),
         ("headline right", lambda r: r.title_right),
@@ -238,17 +239,19 @@ def real_dumps(show: int) -> None:
         ("refused (body not the headline's)", lambda r: r.refused is not None),
     ]
     for label, get in rows:
-        cells = [rate([get(r) for r in results[split]]) for split in ("dev", "test")]
-        print(f"{label:28}{cells[0]:>20}{cells[1]:>20}")
-    recall = [mean([r.recall for r in results[split]]) for split in ("dev", "test")]
-    print(f"{'body kept (mean share)':28}{recall[0]:>20}{recall[1]:>20}")
-    if show:
+        cells = [rate([get(r) for r in results[split]]) for split in splits]
+        print(f"{label:28}" + "".join(f"{cell:>20}" for cell in cells))
+    recall = [mean([r.recall for r in results[split]]) for split in splits]
+    print(f"{'body kept (mean share)':28}" + "".join(f"{cell:>20}" for cell in recall))
+    if show and "dev" in splits:
         print(f"dev misses (first {show} of each kind; the test part's are never listed):")
         dev = results["dev"]
         for r in [r for r in dev if not r.chrome_free][:show]:
             print(f"  chrome  {r.id}: {r.leaks[:3]}")
         for r in [r for r in dev if r.title_right is False][:show]:
             print(f"  title   {r.id}: got {r.got_title!r}")
+        for r in [r for r in dev if r.title_invented][:show]:
+            print(f"  invented {r.id}: got {r.got_title!r}")
         for r in [r for r in dev if r.author_found is False or r.author_wrong][:show]:
             print(f"  author  {r.id}: got {r.got_author!r}")
         for r in [r for r in dev if r.refused][:show]:
@@ -258,13 +261,16 @@ def real_dumps(show: int) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--real-only", action="store_true", help="only the labelled real dumps")
+    parser.add_argument("--dev-only", action="store_true",
+                        help="real dumps: the dev part alone (while tuning)")  # fmt: skip
     parser.add_argument("--pages", type=Path, default=PAGES)
     parser.add_argument("--only", nargs="*", help="page file names to score")
     parser.add_argument("--keep-punctuation", action="store_true", help="do not flatten ，：（）")
     parser.add_argument("--show", type=int, default=10, help="list this many title misses")
     args = parser.parse_args()
+    splits = ("dev",) if args.dev_only else ("dev", "test")
     if args.real_only:
-        real_dumps(args.show)
+        real_dumps(args.show, splits)
         return 0
 
     paths = sorted(args.pages.glob("*.html"))
@@ -321,7 +327,7 @@ def main() -> int:
         print(f"first {len(misses)} title misses (dump path): file | got | want")
         for r in misses:
             print(f"  {r.file} | {r.got_title!r} | {r.want_title!r}")
-    real_dumps(args.show)
+    real_dumps(args.show, splits)
     return 0
 
 

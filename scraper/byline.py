@@ -36,7 +36,8 @@ _SHORT_ROLE = "(?:" + "|".join(r for r in _ROLES if len(r) == 1 or r in _NEEDS_S
 _NOT_NAMES = {"供图", "摄", "报道", "整理", "编辑", "提供"}
 _HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·]{1,4}"
 _LATIN_NAME = r"[A-Za-z][\w.]{1,30}"
-_NAME = rf"(?!{_ROLE}(?![\u4e00-\u9fff]))(?:{_HAN_NAME}|{_LATIN_NAME})"
+# A name is never a field's label ("作者：金勋亚 点击：…": 点击 is not a second name).
+_NAME = rf"(?!{_ROLE}(?![\u4e00-\u9fff]))(?:{_HAN_NAME}|{_LATIN_NAME})(?![\u4e00-\u9fff·]*\s*[:：])"
 _CREDIT = re.compile(
     rf"(?:(?P<role>{_LONG_ROLE})\s*[:：/｜|]?|(?P<short>{_SHORT_ROLE})\s*[:：/｜|])"
     rf"\s*(?P<names>{_NAME}(?:[\s、，,]+{_NAME})*)?"
@@ -88,7 +89,7 @@ def parse_credits(text: str) -> tuple[Credits, str]:
 
 # An outlet named before a reporter's role: "新京报记者 陆一夫", "澎湃新闻记者 段彦超".
 _OUTLET_BEFORE_ROLE = re.compile(
-    r"[\u4e00-\u9fff]{2,10}?(?=(?:本报|特约|见习|实习|首席|全媒体|融媒体)?"
+    r"[\u4e00-\u9fff·]{2,16}?(?=(?:本报|特约|见习|实习|首席|全媒体|融媒体)?"
     r"(?:记者|通讯员|专栏作者|特约作者))"
 )
 
@@ -176,7 +177,7 @@ SURNAMES = Path(__file__).parent / "data" / "surnames.txt"
 # What an organisation's name ends with when it signs an article (■某某区委组织部).
 _ORG_END = re.compile(
     r"(部|委|局|办|办公室|中心|镇|乡|街道|县|区|市|站|所|院|室|处|科|团|会|社|报|台|网|队|公司|政府|"
-    r"党委|党组|支部|总支|研究会|融媒体中心)$"
+    r"党委|党组|支部|总支|研究会|融媒体中心|人大|政协|法院|检察院)$"
 )
 _MARKERS = "■□▲△●○◆◇★☆※▌▍"
 _NAME_SEPARATORS = re.compile(r"[+＋、，,/|｜\s]+")
@@ -210,14 +211,28 @@ def _is_org(token: str) -> bool:
     )
 
 
+_SPACED_NAME = re.compile(
+    r"(?<![\u4e00-\u9fff])([\u4e00-\u9fff]) ([\u4e00-\u9fff])(?![\u4e00-\u9fff])"
+)
+_NOTE_MARK = re.compile(r"(?<=[\u4e00-\u9fff])(?:\d{1,2}|[*∗※])(?=$|[+＋、，,/|｜\s])")
+_LIST_SHARE = 0.75  # of a comma-separated list of 2-4 characters each, these must be surnamed
+
+
+def join_spaced(text: str) -> str:
+    """ "李 晓" → "李晓": journals pad two-character names to the width of three."""
+    return _SPACED_NAME.sub(r"\1\2", text)
+
+
 def names_line(line: str) -> Credits | None:
     """Credits of a line that is nothing but names: "李明+王芳", "（李明 王芳）", "■某某区委组织部".
 
-    County sites sign articles with bare names, no 记者 or 文/ before them.
+    County sites sign articles with bare names, no 记者 or 文/ before them,
+    and journals list their authors ("赵颖文,吕火明,李 晓"; "张三1,李四2").
     A line is taken for such a signature only when every part of it is a
     name that starts with a known surname (data/surnames.txt) or, after a
     marker (■) or inside brackets, the name of an organisation; so a line of
-    words ("强基 固本 铸魂") or a subheading is never read as names.
+    words ("强基 固本 铸魂") or a subheading is never read as names.  A
+    comma-separated list of three or more may hold a rare surname or two.
     """
     text = line.strip()
     marked = bool(text) and text[0] in _MARKERS
@@ -225,20 +240,31 @@ def names_line(line: str) -> Credits | None:
     bracketed = len(text) > 2 and text[0] in "（(【[" and text[-1] in "）)】]"
     if bracketed:
         text = text[1:-1].strip()
-    if not text or len(text) > 40:
+    if not text or len(text) > 60:
         return None
+    text = _NOTE_MARK.sub("", join_spaced(text))
     tokens = [t for t in _NAME_SEPARATORS.split(text) if t]
     if not tokens or len(tokens) > _MAX_NAMES:
         return None
     people = [t for t in tokens if is_person_name(t)]
     orgs = [t for t in tokens if t not in people and _is_org(t)]
-    if len(people) + len(orgs) != len(tokens):
+    if len(people) + len(orgs) != len(tokens) and not _journal_list(text, tokens, people):
         return None
     if orgs and not (marked or bracketed):
         return None
-    if not orgs and len(people) < 2 and not (marked or bracketed):
+    if not orgs and len(tokens) < 2 and not (marked or bracketed):
         return None
     credits = Credits()
-    for token in tokens:
-        credits.add("作者", token)
+    for token in tokens:  # an organisation beside people is their unit, not an author
+        credits.add("单位" if people and token in orgs else "作者", token)
     return credits
+
+
+def _journal_list(text: str, tokens: list[str], people: list[str]) -> bool:
+    """ "剌美香,周力,刘宗志": comma-separated names, most of them with a known surname."""
+    return (
+        len(tokens) >= 3
+        and bool(re.search(r"[,，]", text))
+        and all(re.fullmatch(r"[\u4e00-\u9fff]{2,4}", t) for t in tokens)
+        and len(people) >= _LIST_SHARE * len(tokens)
+    )

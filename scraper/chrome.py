@@ -53,8 +53,16 @@ def is_breadcrumb(line: str) -> bool:
 
 def is_chrome(line: str) -> bool:
     """Whether `line` is chrome to drop wherever it stands (not the end of the article)."""
-    if is_menu(line) or is_breadcrumb(line):
-        return True
+    return is_menu(line) or is_breadcrumb(line) or is_listed(line)
+
+
+def is_listed(line: str) -> bool:
+    """Whether `line` matches a pattern of data/chrome.toml's [drop] list.
+
+    Asked apart from the shape rules because a line of names has the shape of
+    a menu: callers ask this first, then whether the line is credits, then
+    `is_chrome`.
+    """
     return any(p.search(line) for p in _patterns()["drop"])
 
 

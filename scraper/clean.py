@@ -29,21 +29,53 @@ _DATELINE_WITHIN = 3
 _TITLE_TAIL = re.compile(r"\s*[（(【\[](组图|图|图文|视频|附视频|多图)[)）】\]]\s*$")
 
 
+# "您的位置：首页 > 新闻 > 标题": a breadcrumb whose last step is the headline.
+_CRUMBS = re.compile(r"^(?:当前位置|您的位置|你的位置|位置|您所在的位置)\s*[:：].*[>»›＞]\s*")
+# "【乡村行 看振兴】标题": a column's name in brackets before the headline.
+_COLUMN = re.compile(r"^\s*【[^【】]{1,12}】\s*(?=\S{4})")
+# "王德刚、孙平 || 标题", "十五五规划系列|标题": names or a series before a bar.
+_BAR = re.compile(r"^(?P<left>[^|｜‖]{2,30}?)\s*(?:\|\||｜｜|‖|\||｜)\s*(?P<right>\S.{5,})$")
+_SERIES = re.compile(r"(系列|专栏|专题|栏目|频道|观察|聚焦)$")
+
+
 def clean_title(title: str | None) -> tuple[str | None, str | None]:
     """The headline without date prefix and labels, and the date prefix it had."""
     if not title:
         return None, None
-    found, title = dates.split_title_date(title.strip())
+    title = _CRUMBS.sub("", title.strip())
+    found, title = dates.split_title_date(title)
     hint = (found.iso or found.partial) if found else None
     previous = None
     while previous != title:
         previous = title
         title = _TITLE_LABEL.sub("", title)
+        title = _COLUMN.sub("", title)
         title = _TITLE_TAIL.sub("", title)
+        title = _after_dateline(title)
+        title = _after_bar(title)
+        found_label = labels.headline_label(title)
+        if found_label and found_label.rest:
+            title = found_label.rest
         if hint is None:
             found, title = dates.split_title_date(title)
             hint = (found.iso or found.partial) if found else None
     return title.strip() or None, hint
+
+
+def _after_dateline(title: str) -> str:
+    """ "中新社张家界12月20日电 题：…": the headline after a wire dateline."""
+    dateline = byline.split_dateline(title)
+    return dateline.rest if dateline and dateline.rest else title
+
+
+def _after_bar(title: str) -> str:
+    match = _BAR.match(title)
+    if not match:
+        return title
+    left = match.group("left").strip()
+    if byline.names_line(left) or _SERIES.search(left):
+        return match.group("right").strip()
+    return title
 
 
 def _same_text(a: str, b: str) -> bool:
@@ -81,8 +113,10 @@ def clean(page: Extracted) -> Cleaned:
         if chrome.is_end(text) and started:
             _collect_sites(result, [text] + [b.text for b in blocks])
             break
-        # Credits before chrome: "本报记者 陈晓 通讯员 刘洋" has the shape of a menu.
-        found = byline.byline(text) or (None if started else byline.names_line(text))
+        # Credits before menus: "本报记者 陈晓 通讯员 刘洋" has the shape of one.
+        found = None
+        if not chrome.is_listed(text):
+            found = byline.byline(text) or (None if started else byline.names_line(text))
         if found:
             credits.merge(found)
             continue
@@ -94,15 +128,14 @@ def clean(page: Extracted) -> Cleaned:
         if _is_headline_line(text):
             continue  # "（原标题：…）": the headline again, under another label
         label = labels.paragraph_label(text)
-        if label and label.kind == "summary":
-            if label.rest:
-                result.meta.setdefault("description", label.rest)
-            continue
         if label and label.kind == "info":
             result.info_lines.append(text)
             continue
-        if label:  # an editor's note: its words stay, the label goes
+        if label and label.kind == "note":  # an editor's note: its words stay, the label goes
             text = label.rest
+        elif label:  # a summary, keywords, a journal's front matter: metadata
+            labels.note_metadata(label, result.meta)
+            continue
         if infoline.is_info_line(text) and not started:
             result.info_lines.append(text)
             continue

@@ -65,6 +65,23 @@ def _pairs(line: str) -> list[tuple[str, str]]:
     return pairs
 
 
+_CELL = re.compile(r"\s*[|｜]\s*")
+
+
+def _cells(lines: list[str]) -> tuple[list[str], list[int]]:
+    """The lines, with a line of cells ("索引号 | 1133… | 文号 | …") cut into its cells,
+    and for each cell the line it came from."""
+    cells: list[str] = []
+    owner: list[int] = []
+    for number, line in enumerate(lines):
+        parts = (
+            [p for p in _CELL.split(line) if p.strip()] if "|" in line or "｜" in line else [line]
+        )
+        cells += parts
+        owner += [number] * len(parts)
+    return cells, owner
+
+
 def read_table(lines: list[str]) -> Table | None:
     """The disclosure table among the first lines, or None when there is none.
 
@@ -74,15 +91,16 @@ def read_table(lines: list[str]) -> Table | None:
     """
     table = Table()
     values: dict[str, str] = {}
+    cells, owner = _cells(lines[:_REACH])
     i = 0
-    reach = min(len(lines), _REACH)
+    reach = len(cells)
     while i < reach:
-        line = lines[i]
+        line = cells[i]
         bare = _bare_label(line)
         if bare:
-            table.lines.add(i)
+            table.lines.add(owner[i])
             table.labels.append(bare)
-            following = lines[i + 1] if i + 1 < len(lines) else ""
+            following = cells[i + 1] if i + 1 < len(cells) else ""
             if (
                 following
                 and len(following) <= _MAX_VALUE
@@ -90,12 +108,12 @@ def read_table(lines: list[str]) -> Table | None:
                 and not _pairs(following)
             ):
                 values.setdefault(bare, following.strip())
-                table.lines.add(i + 1)
+                table.lines.add(owner[i + 1])
                 i += 1
         else:
             pairs = _pairs(line)
             if pairs and line.lstrip().startswith(pairs[0][0]):
-                table.lines.add(i)
+                table.lines.add(owner[i])
                 for label, value in pairs:
                     table.labels.append(label)
                     if value and len(value) <= _MAX_VALUE:

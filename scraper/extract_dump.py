@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from scraper import byline, chars, chrome, coherence, disclosure, infoline, labels
+from scraper import byline, chars, chrome, coherence, disclosure, infoline, labels, spam
 from scraper.models import Block, Extracted
 
 _PROSE_PUNCT = re.compile(r"[，。；！？]")
@@ -49,9 +49,22 @@ def is_prose(line: str) -> bool:
     return han >= _LONG_PROSE_HAN or bool(_PROSE_END.search(line))
 
 
+# Section headings, subtitles and lead-ins look like headlines but open or follow one.
+_NOT_HEADLINE = re.compile(
+    r"^\s*([一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+[章节条部分]"
+    r"|\d{1,2}(\.\d{1,2})*[、．]|\d{1,2}\.(?!\d)|——|—)|[：:]\s*$"
+)
+
+
 def _looks_like_title(line: str) -> bool:
     han = chars.han_count(line)
-    return 4 <= han <= _MAX_TITLE_HAN and len(line) <= _MAX_TITLE and not line.endswith("。")
+    return (
+        4 <= han <= _MAX_TITLE_HAN
+        and len(line) <= _MAX_TITLE
+        and not line.endswith("。")
+        and line.count("，") < 2
+        and not _NOT_HEADLINE.search(line)
+    )
 
 
 def _body_kind(line: str) -> str:
@@ -61,17 +74,24 @@ def _body_kind(line: str) -> str:
     return "para"
 
 
-def _headline(plain: list[tuple[int, str]], first_info: int | None) -> int | None:
+def _headline(plain: list[tuple[int, str]], infos: list[int]) -> int | None:
     """Index of the headline among the plain header lines, or None.
 
     Above an info line, or above the body when there is none, the headline is
     the first line nearly as long as the longest candidate: menu items and
-    account names (short) come before it, photo captions after it.
+    account names (short) come before it, photo captions after it.  Pages
+    may have more than one info-like line (a masthead's date above the
+    headline, the edition below it): every line within reach above one of
+    them is a candidate.
     """
-    limit = first_info if first_info is not None else len(plain) and plain[-1][0] + 1
-    window = [(i, line) for i, line in plain if i < limit and _looks_like_title(line)]
-    if first_info is not None:
-        window = [(i, line) for i, line in window if first_info - i <= _TITLE_REACH]
+    if infos:
+        window = [
+            (i, line)
+            for i, line in plain
+            if _looks_like_title(line) and any(0 < info - i <= _TITLE_REACH for info in infos)
+        ]
+    else:
+        window = [(i, line) for i, line in plain if _looks_like_title(line)]
     if not window:
         return None
     longest = max(chars.han_count(line) for _, line in window)
@@ -109,7 +129,8 @@ def _body_end(lines: list[str], start: int) -> int:
 
 def extract_dump(text: str) -> Extracted:
     """Find headline, info lines, captions and body in a repaired text dump."""
-    lines = [line for line in text.split("\n") if line]
+    # Lines of injected spam go first: a keyword run is long and punctuated like prose.
+    lines = [line for line in text.split("\n") if line and not spam.is_spam_line(line)]
     meta: dict[str, str] = {}
     table = disclosure.read_table(lines)
     table_info: list[str] = []
@@ -124,24 +145,33 @@ def extract_dump(text: str) -> Extracted:
     info: list[str] = list(table_info)
     plain: list[tuple[int, str]] = []  # header lines that are neither chrome nor info
     lead: list[str] = []  # credits and datelines above the body: for the clean stage to take
-    first_info: int | None = None
+    infos: list[int] = []
     for i, line in enumerate(lines[:start]):
         kind = _header_kind(line, meta)
         if kind == "lead":
             lead.append(line)
         elif kind == "info":
             info.append(line)
-            first_info = i if first_info is None else first_info
+            infos.append(i)
         elif kind == "plain":
             plain.append((i, line))
 
-    title_at = _headline(plain, first_info)
+    # A name alone on a line, which the info line names too ("2018-06-07王向阳"), signs it.
+    named = [
+        (i, line)
+        for i, line in plain
+        if byline.is_person_name(byline.join_spaced(line.strip()))
+        and any(byline.join_spaced(line.strip()) in other for other in info)
+    ]
+    lead += [line for _, line in named]
+    plain = [item for item in plain if item not in named]
+    title_at = _headline(plain, infos)
     title = lines[title_at] if title_at is not None else None
     if title is not None:
         title = labels.strip_headline_prefix(title, [line for _, line in plain])
     if table and table.title:
         title = table.title
-    after = title_at if title_at is not None else (first_info if first_info is not None else start)
+    after = title_at if title_at is not None else (infos[0] if infos else start)
     captions = [
         line
         for i, line in plain
@@ -174,19 +204,22 @@ def _header_kind(line: str, meta: dict[str, str]) -> str:
     """
     labelled = _LABELLED.match(line)
     found = labels.paragraph_label(line)
-    if labelled:
+    if labelled and not found:
         value = labelled["value"].strip()
         if labelled[1] in ("关键词", "关键字") and value:
             meta["keywords"] = "；".join(k for k in _KEYWORD_SPLIT.split(value) if k)
         elif labelled[1] in ("内容摘要", "内容提要", "摘要", "提要") and value:
             meta["description"] = value
         return "gone"
-    if found and found.kind == "summary":
-        if found.rest:
-            meta.setdefault("description", found.rest)
+    if found:
+        if found.kind == "info":
+            return "info"
+        if found.kind == "note":
+            return "lead"  # the clean stage cuts the label and keeps the note
+        labels.note_metadata(found, meta)
         return "gone"
-    if found and found.kind == "info":
-        return "info"
+    if chrome.is_listed(line):
+        return "gone"
     if byline.byline(line) or byline.names_line(line):
         return "lead"
     dateline = byline.split_dateline(line)

@@ -39,19 +39,29 @@ def _data() -> dict[str, dict[str, list[str]]]:
 
 
 def _alternation(words: list[str]) -> str:
-    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    """The labels as one alternation, each tolerating spaces between its characters."""
+    return "|".join(
+        r"\s*".join(re.escape(ch) for ch in w.replace(" ", ""))
+        for w in sorted(words, key=len, reverse=True)
+    )
 
 
 @cache
 def _pattern(section: str) -> tuple[re.Pattern[str], dict[str, str]]:
     """One pattern for every label of a section, and each label's kind."""
-    kinds = {label: kind for kind, labels in _data()[section].items() for label in labels}
-    words = _alternation(list(kinds))
+    kinds = {_key(label): kind for kind, labels in _data()[section].items() for label in labels}
+    words = _alternation([label for labels in _data()[section].values() for label in labels])
     pattern = re.compile(
         rf"^\s*(?:[{re.escape(_OPEN)}]\s*(?P<bracketed>{words})\s*[{re.escape(_CLOSE)}]\s*[:：]?"
-        rf"|(?P<plain>{words})\s*[:：])\s*"
+        rf"|(?P<plain>{words})\s*[:：])\s*",
+        re.IGNORECASE,
     )
     return pattern, kinds
+
+
+def _key(label: str) -> str:
+    """A label as looked up: without spaces, lower case ("摘 要" → "摘要")."""
+    return re.sub(r"\s", "", label).lower()
 
 
 def _find(section: str, line: str) -> Label | None:
@@ -59,13 +69,28 @@ def _find(section: str, line: str) -> Label | None:
     match = pattern.match(line)
     if not match:
         return None
-    label = match.group("bracketed") or match.group("plain")
+    label = _key(match.group("bracketed") or match.group("plain"))
     return Label(kinds[label], label, line[match.end() :].strip())
 
 
 def paragraph_label(line: str) -> Label | None:
     """The label opening a paragraph ("摘要：…" → kind "summary"), if any."""
     return _find("paragraph", line)
+
+
+_KEYWORD_SPLIT = re.compile(r"[;；,，、\s]+")
+
+
+def note_metadata(found: Label, meta: dict[str, str]) -> None:
+    """Keep what a summary or keywords label says as the article's metadata.
+
+    (Front-matter lines of the "metadata" kind are dropped with nothing kept.)
+    """
+    if found.kind == "summary" and found.rest:
+        meta.setdefault("description", found.rest)
+    elif found.kind == "keywords" and found.rest:
+        words = [w for w in _KEYWORD_SPLIT.split(found.rest) if w]
+        meta.setdefault("keywords", "；".join(words))
 
 
 def headline_label(line: str) -> Label | None:

@@ -103,15 +103,34 @@ def _authors(cleaned: Cleaned, info: dict[str, str], site: str | None) -> list[s
     """
     found: list[str] = []
     for value in (info.get("作者"), info.get("撰稿")):
-        if value:
+        if value:  # "鲜 雨：西南民族大学…": the name, not the affiliation after it
+            value = re.split(r"[:：(（]", byline.join_spaced(value), maxsplit=1)[0]
             found += _names(value, _UNIT, site)
     for line in cleaned.info_lines:
         credits, _ = byline.parse_credits(line)
-        found += [n for n in credits.authors if _PERSON.match(n) and n not in _NOT_NAMES]
+        found += [
+            n
+            for n in credits.authors
+            if _PERSON.match(n) and n not in _NOT_NAMES and n not in infoline.LABELS
+        ]
+        found += _name_after_date(line)
     found += cleaned.authors
     if not found and cleaned.meta.get("author"):
         found += _names(cleaned.meta["author"], _PERSON, site)
     return list(dict.fromkeys(found))
+
+
+_DATE_THEN_NAME = re.compile(
+    r"\d{1,2}:\d{2}(?::\d{2})?(?P<name>[\u4e00-\u9fff]{2,4})$|"
+    r"\d{4}-\d{1,2}-\d{1,2}(?P<bare>[\u4e00-\u9fff]{2,4})$"
+)
+
+
+def _name_after_date(line: str) -> list[str]:
+    """ "2018-06-07 06:24王向阳": journal mirrors glue the author to the date."""
+    match = _DATE_THEN_NAME.search(line.strip())
+    name = match and (match.group("name") or match.group("bare"))
+    return [name] if name and byline.is_person_name(name) else []
 
 
 # Link labels that trail a 来源 value on portals ("新京报 举报").

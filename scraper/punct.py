@@ -121,6 +121,7 @@ def remove_mangled(text: str) -> tuple[str, list[str]]:
         )
         return ""
 
-    text = _MANGLED.sub(cut, text)
-    text = _TAG_FRAGMENT.sub("", text)
-    return text, found
+    cut_text = _TAG_FRAGMENT.sub("", _MANGLED.sub(cut, text))
+    if cut_text != text:  # a cut leaves the spaces around it: one is enough, none at the ends
+        cut_text = re.sub(r"[ \t]{2,}", " ", cut_text).strip()
+    return cut_text, found

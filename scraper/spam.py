@@ -51,3 +51,9 @@ def strip_spam(line: str) -> str:
         return line
     text = "".join(kept) if not re.search(r"\s", line) else " ".join(kept)
     return text.strip(" ，,、;；|｜/")
+
+
+def is_spam_line(line: str) -> bool:
+    """A line that is mostly spam: what `strip_spam` keeps of it is under half of it."""
+    kept = strip_spam(line)
+    return kept != line and len(kept) * 2 < len(line.strip())
