@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 import opencc  # noqa: E402
 
 from scraper.script import is_traditional, to_simplified  # noqa: E402
-from scraper.tag import tag  # noqa: E402
+from scraper.tag import tag, with_summary  # noqa: E402
 from scraper.taxonomy import load_taxonomy, rules_fingerprint  # noqa: E402
 
 DEV = ROOT / "bench" / "tagging" / "dev.toml"
@@ -154,7 +154,10 @@ def load_real(oracle: bool = False) -> list[Example]:
             raw = RawPage(location=f"realtext:{excerpt.id}", content=excerpt.text.encode())
             try:
                 article = extract_article(raw)
-                title, text = article.title, _plain_body(article.body)
+                title, text = (
+                    article.title,
+                    with_summary(article.summary, _plain_body(article.body)),
+                )
             except PageError:  # refused: the archive writes nothing, so no tag either
                 title, text = None, ""
         out.append(

@@ -73,6 +73,7 @@ class Article:
     city: str | None
     county: str | None
     keywords: list[str]
+    summary: str | None
     tags: list[str]
     primary_tag: str | None
     tag_scores: dict[str, float]

@@ -19,7 +19,7 @@ from scraper.metadata import metadata
 from scraper.models import Article, RawPage
 from scraper.place import Place, locate
 from scraper.repair import repair_extracted, repair_text
-from scraper.tag import tag
+from scraper.tag import tag, with_summary
 
 
 def extract_article(raw: RawPage, default_place: Place | None = None) -> Article:
@@ -42,7 +42,8 @@ def extract_article(raw: RawPage, default_place: Place | None = None) -> Article
     meta = metadata(cleaned)
     plain = "\n".join(block.text for block in cleaned.blocks)
     place = locate(cleaned.title, plain, default_place)
-    tagging = tag(cleaned.title, plain)
+    summary = cleaned.meta.get("description") or None
+    tagging = tag(cleaned.title, with_summary(summary, plain))
     return Article(
         title=cleaned.title,
         date=meta.date,
@@ -55,6 +56,7 @@ def extract_article(raw: RawPage, default_place: Place | None = None) -> Article
         city=place.city,
         county=place.county,
         keywords=meta.keywords,
+        summary=summary,
         tags=tagging.tags,
         primary_tag=tagging.primary_tag,
         tag_scores=tagging.scores,

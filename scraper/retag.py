@@ -14,7 +14,7 @@ from pathlib import Path
 
 from scraper.markdown_out import StoredArticleError, parse, plain_text, render
 from scraper.store import STAMP_FIELD, WriteOutcome, is_generated_untouched, write_article
-from scraper.tag import tag
+from scraper.tag import tag, with_summary
 
 TAG_FIELDS = ("tags", "primary_tag", "tag_scores", "evidence")
 
@@ -53,7 +53,8 @@ def retag(content_dir: Path) -> RetagReport:
         if not is_generated_untouched(path):
             report.kept_by_editor.append(path)
             continue
-        tagging = tag(front.get("title"), plain_text(body))
+        summary = front.get("summary") if isinstance(front.get("summary"), str) else None
+        tagging = tag(front.get("title"), with_summary(summary, plain_text(body)))
         new = {k: v for k, v in front.items() if k != STAMP_FIELD}
         new.update(
             tags=tagging.tags,

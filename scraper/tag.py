@@ -29,7 +29,7 @@ from scraper.taxonomy import (
     load_taxonomy,
 )
 
-__all__ = ["TAXONOMY", "Tagging", "TaxonomyError", "load_taxonomy", "tag"]
+__all__ = ["TAXONOMY", "Tagging", "TaxonomyError", "load_taxonomy", "tag", "with_summary"]
 
 _MAX_EVIDENCE = 3
 # A sentence ends at 。！？ (with any closing quotes after it) or a line break.
@@ -193,11 +193,33 @@ def _frame_hits(
             occurrences = [
                 (start, end, p) for start, end, pairs in found for g, p in pairs if g == f
             ]
-            for start, end in _stretches(occurrences, len(frame.parts)):
+            find = _ordered_stretches if frame.ordered else _stretches
+            for start, end in find(occurrences, len(frame.parts)):
                 if frame.allows(text, start, end, sentence.start, sentence.end):
                     out.append((index, start, end, frame))
                     break
     return out
+
+
+def _ordered_stretches(
+    occurrences: list[tuple[int, int, int]], parts: int
+) -> list[tuple[int, int]]:
+    """Stretches holding the parts in order: from each occurrence of the first part,
+    the nearest occurrence of each next part after the one before; shortest first."""
+    occurrences.sort()
+    out = []
+    for start, end, part in occurrences:
+        if part != 0:
+            continue
+        last_end, wanted = end, 1
+        for other_start, other_end, other_part in occurrences:
+            if wanted == parts:
+                break
+            if other_part == wanted and other_start >= last_end:
+                last_end, wanted = other_end, wanted + 1
+        if wanted == parts:
+            out.append((start, last_end))
+    return sorted(set(out), key=lambda span: (span[1] - span[0], span[0]))
 
 
 def _stretches(occurrences: list[tuple[int, int, int]], parts: int) -> list[tuple[int, int]]:
@@ -225,6 +247,15 @@ def _stretches(occurrences: list[tuple[int, int, int]], parts: int) -> list[tupl
             covered -= counts[left_part] == 0
             left += 1
     return sorted(set(out), key=lambda span: (span[1] - span[0], span[0]))
+
+
+def with_summary(summary: str | None, body: str) -> str:
+    """The text an article is tagged by: its summary (when the page gave one), then its body.
+
+    A summary ("摘要：…", a journal's abstract) leaves the body, but says what
+    the article reports; the crawl, `retag` and the benches tag the same text.
+    """
+    return f"{summary}\n{body}" if summary else body
 
 
 def tag(title: str | None, body: str) -> Tagging:

@@ -67,7 +67,9 @@ _TERM_KEYS = {
     "not_followed_by",
     "not_part_of",
 }
-_FRAME_KEYS = {"name", "parts", "weight", "within", "not_near", "near", "not_between"}
+_FRAME_KEYS = {
+    "name", "parts", "weight", "within", "not_near", "near", "not_between", "ordered", "requires",
+}  # fmt: skip
 
 
 class TaxonomyError(ValueError):
@@ -145,10 +147,11 @@ def _inside_longer(text: str, start: int, end: int, longer_phrases: tuple[str, .
 class Frame:
     """A practice described by its parts: one word of each part within `within` characters.
 
-    `parts` are word lists (word classes expanded); the words may come in any
-    order, but nothing in `not_between` (a sentence-internal break such as
-    "；") may separate them, and none of `not_near` may stand within `near`
-    characters of the stretch they cover.
+    `parts` are word lists (word classes expanded).  The words come in the
+    parts' order when `ordered`, else in any order; nothing in `not_between`
+    (a break such as "；") may separate them; none of `not_near` may stand
+    within `near` characters of the stretch they cover; and one of
+    `requires` (when given) must stand somewhere in the same sentence.
     """
 
     name: str
@@ -158,12 +161,16 @@ class Frame:
     near: int
     not_near: tuple[str, ...] = ()
     not_between: tuple[str, ...] = ()
+    ordered: bool = False
+    requires: tuple[str, ...] = ()
 
     def allows(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
         """Whether the stretch text[start:end] holding all the parts counts."""
         if end - start > self.within:
             return False
         if any(p in text[start:end] for p in self.not_between):
+            return False
+        if self.requires and not any(p in text[lo:hi] for p in self.requires):
             return False
         if not self.not_near:
             return True
@@ -330,7 +337,14 @@ class _Reader:
             near=int(self.number(where, raw.get("near", near), "near")),
             not_near=self.phrases(where, raw.get("not_near", []), "not_near"),
             not_between=self.phrases(where, raw.get("not_between", []), "not_between"),
+            ordered=self.flag(where, raw.get("ordered", False), "ordered"),
+            requires=self.phrases(where, raw.get("requires", []), "requires"),
         )
+
+    def flag(self, where: str, value: object, key: str) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(where, f"`{key}` must be true or false, not {value!r}")
+        return value
 
     def practice(self, index: int, raw: object, near: int) -> Practice:
         where = f"practice #{index + 1}"

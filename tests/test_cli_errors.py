@@ -17,7 +17,8 @@ from conftest import SEEDS, needs_seeds, run_cli
 
 CONTRACT_KEYS = {
     "title", "date", "date_partial", "author", "site", "source", "url", "province", "city",
-    "county", "keywords", "tags", "primary_tag", "tag_scores", "evidence", "body", "warnings",
+    "county", "keywords", "summary", "tags", "primary_tag", "tag_scores", "evidence", "body",
+    "warnings",
 }  # fmt: skip
 GOOD = SEEDS / "000_ebea5dd2f044d068.txt"
 OTHER_GOOD = SEEDS / "002_fa47316428ee5cb9.txt"

@@ -30,7 +30,7 @@ def test_front_matter_round_trips():
     article = Article(
         title="标题", date="2021-01-28T14:22:00+08:00", date_partial=None, author="王明",
         site="某某网", source=None, url=None, province="湖北省", city=None, county=None,
-        keywords=[], tags=["vetting"], primary_tag="vetting", tag_scores={"vetting": 5.0},
+        keywords=[], summary=None, tags=["vetting"], primary_tag="vetting", tag_scores={"vetting": 5.0},
         evidence={"vetting": ["资格联审。"]}, body="正文。", warnings=[],
     )  # fmt: skip
     stored = to_markdown(article)

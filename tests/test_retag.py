@@ -19,7 +19,7 @@ def article(tags: list[str]) -> Article:
     return Article(
         title="某县整顿软弱涣散村党组织", date="2021-05-01", date_partial=None, author=None,
         site="某某网", source=None, url="http://example.invalid/a.html", province=None,
-        city=None, county=None, keywords=[], tags=tags, primary_tag=tags[0] if tags else None,
+        city=None, county=None, keywords=[], summary=None, tags=tags, primary_tag=tags[0] if tags else None,
         tag_scores={}, evidence={}, body=BODY, warnings=[],
     )  # fmt: skip
 

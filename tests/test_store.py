@@ -42,6 +42,7 @@ def _article(
             city="黄冈市",
             county="红安县",
             keywords=["基层党建"],
+            summary=None,
             tags=["软弱涣散整顿"],
             primary_tag="软弱涣散整顿",
             tag_scores={"软弱涣散整顿": 2.5},
