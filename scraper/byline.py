@@ -127,8 +127,8 @@ _DATED_DATELINE = re.compile(
 )
 # "浙江在线讯", "清溪新闻网讯": a bare 讯 after a name that ends like a publisher's.
 _SITE_DATELINE = re.compile(
-    r"^(?P<org>[\u4e00-\u9fffA-Za-z0-9]{1,12}(?:网|报|在线|台|新闻|客户端|融媒体?|传媒|发布))讯"
-    r"\s*[:：]?\s*"
+    r"^(?P<org>[\u4e00-\u9fffA-Za-z0-9]{1,12}(?:网|报|在线|台|新闻|客户端|融媒体?|传媒|发布))"
+    r"(?:讯|消息)\s*[:：]?\s*"
 )
 _DESKS = ("本报", "本网", "本台")
 
@@ -141,6 +141,17 @@ class Dateline:
     date: str | None = None  # as written ("12月13日"); the metadata stage reads it
 
 
+def _dateline_credits(inside: str | None) -> Credits | None:
+    """The credits in a dateline's brackets: roles with names ("湘潭日报社全媒体记者 何兴安"
+    as well as "记者 张三"), or bare names ("杨远帆 姚晓希"); None when it holds others."""
+    if not inside:
+        return Credits()
+    credits, rest = parse_credits(_OUTLET_BEFORE_ROLE.sub("", inside))
+    if credits.roles and not _FILLER.sub("", rest):
+        return credits
+    return names_line(f"（{inside}）")
+
+
 def split_dateline(paragraph: str) -> Dateline | None:
     """Cut the dateline from the front of a lead paragraph, if it has one.
 
@@ -148,16 +159,20 @@ def split_dateline(paragraph: str) -> Dateline | None:
     """
     match = _DATED_DATELINE.match(paragraph)
     if match:
-        credits, rest = parse_credits(match.group("credits") or "")
-        if not _FILLER.sub("", rest):
+        credits = _dateline_credits(match.group("credits"))
+        if credits is not None:
             org = match.group("org")
             return Dateline(
                 None if org in _DESKS else org, credits, paragraph[match.end() :], match["date"]
             )
     match = _DATELINE.match(paragraph)
     if match:
-        credits, rest = parse_credits(match.group("credits"))
-        if credits.roles and not _FILLER.sub("", rest):
+        credits = _dateline_credits(match.group("credits"))
+        # Bare names in brackets make a dateline only after 讯/电 ("宁德网消息（杨远帆）"):
+        # "山西品牌丝路行（南美站）正式启动" is a headline.
+        if credits is not None and "作者" in credits.roles and not match.group("kind"):
+            credits = None
+        if credits is not None and credits.roles:
             org = match.group("org")
             if org and match.group("kind") and org.endswith(("讯", "电")):
                 org = org[:-1]
@@ -168,7 +183,16 @@ def split_dateline(paragraph: str) -> Dateline | None:
     match = _BARE_DATELINE.match(paragraph)
     if match and match.group("org") in _DESKS:
         return Dateline(None, Credits(), paragraph[match.end() :])
+    match = _DESK_LABEL.match(paragraph)
+    if match:
+        return Dateline(None, Credits(), paragraph[match.end() :])
     return None
+
+
+# "【本报综合报道】", "（新闻调查）：": the desk's label, with nothing to keep.
+_DESK_LABEL = re.compile(
+    r"^[【\[（(]\s*(?:本报|本网|本台)?(?:综合报道|综合消息|综合|新闻调查|记者调查|特稿|专稿)\s*[】\]）)]\s*[:：]?\s*"
+)
 
 
 # ---------------------------------------------------------------- bare names

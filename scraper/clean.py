@@ -35,6 +35,8 @@ _CRUMBS = re.compile(r"^(?:当前位置|您的位置|你的位置|位置|您所�
 _COLUMN = re.compile(r"^\s*【[^【】]{1,12}】\s*(?=\S{4})")
 # "王德刚、孙平 || 标题", "十五五规划系列|标题": names or a series before a bar.
 _BAR = re.compile(r"^(?P<left>[^|｜‖]{2,30}?)\s*(?:\|\||｜｜|‖|\||｜)\s*(?P<right>\S.{5,})$")
+# "标题 发布时间：2019-… 来源：…": the info line glued to the headline.
+_INFO_AFTER = re.compile(r"\s+(发布时间|发布日期|发表时间|来源|作者|时间)\s*[:：].*$")
 _SERIES = re.compile(r"(系列|专栏|专题|栏目|频道|观察|聚焦)$")
 
 
@@ -43,6 +45,7 @@ def clean_title(title: str | None) -> tuple[str | None, str | None]:
     if not title:
         return None, None
     title = _CRUMBS.sub("", title.strip())
+    title = _INFO_AFTER.sub("", title)
     found, title = dates.split_title_date(title)
     hint = (found.iso or found.partial) if found else None
     previous = None
@@ -80,6 +83,24 @@ def _after_bar(title: str) -> str:
 
 def _same_text(a: str, b: str) -> bool:
     return re.sub(r"\W", "", a) == re.sub(r"\W", "", b)
+
+
+# "…丰收节现场。 张德厚 摄", "孙晓媛/摄", "（黄冈日报记者周伟 摄）": a photographer's credit
+# closing a line.
+_PHOTO_CREDIT = re.compile(
+    r"[\s（(]+(?P<who>(?:[\u4e00-\u9fff·]{0,16}?(?:记者|通讯员))?\s*[\u4e00-\u9fff]{2,4}"
+    r"(?:\s+[\u4e00-\u9fff]{2,4}){0,3})\s*/?\s*摄[)）]?$"
+)
+
+
+def _cut_photo_credit(text: str, credits: byline.Credits) -> str:
+    match = _PHOTO_CREDIT.search(text)
+    if not match or match.start() == 0:
+        return text
+    names = re.sub(r"^.*?(?:记者|通讯员)", "", match.group("who")).split()
+    for name in names:
+        credits.add("摄影", name)
+    return text[: match.start()].rstrip()
 
 
 def _caption(text: str) -> str:
@@ -154,12 +175,14 @@ def clean(page: Extracted) -> Cleaned:
                     result.date_hints.append(dateline.date)
                 text = dateline.rest
                 dated = True
+        text = _cut_photo_credit(text, credits)
         text, mangled = punct.remove_mangled(text)
         result.warnings.extend(mangled)
         if text:
             result.blocks.append(Block(block.kind, text))
         if block.kind == "para" and text:
             started, paragraphs = True, paragraphs + 1
+    _unglue_headline(result)
     _drop_repeats(result)
     _credits_at_the_end(result, credits)
     while result.blocks and result.blocks[-1].kind == "heading":
@@ -174,6 +197,23 @@ def clean(page: Extracted) -> Cleaned:
 
 
 _MAX_HEADLINE_LINE = 80
+_MIN_AFTER_HEADLINE = 10
+
+
+def _unglue_headline(result: Cleaned) -> None:
+    """A first paragraph that opens with the headline itself ("镇党委书记冬训动员报告讲话同志们…",
+    a document site's flattened text): the headline is cut from it."""
+    if not result.title:
+        return
+    for block in result.blocks:
+        if block.kind != "para":
+            continue
+        if (
+            block.text.startswith(result.title)
+            and len(block.text) >= len(result.title) + _MIN_AFTER_HEADLINE
+        ):
+            block.text = block.text[len(result.title) :].lstrip(" ：:，,")
+        return
 
 
 def _is_headline_line(text: str) -> bool:

@@ -92,6 +92,9 @@ def _headline(plain: list[tuple[int, str]], infos: list[int]) -> int | None:
         ]
     else:
         window = [(i, line) for i, line in plain if _looks_like_title(line)]
+    # "原标题：…" is the headline of the original when the page gave its own.
+    own = [(i, line) for i, line in window if not labels.headline_label(line)]
+    window = own or window
     if not window:
         return None
     longest = max(chars.han_count(line) for _, line in window)
@@ -153,6 +156,8 @@ def extract_dump(text: str) -> Extracted:
         elif kind == "info":
             info.append(line)
             infos.append(i)
+            if _headline_before_info(line):  # "标题 发布时间：…": a headline candidate too
+                plain.append((i, line))
         elif kind == "plain":
             plain.append((i, line))
 
@@ -194,6 +199,15 @@ def extract_dump(text: str) -> Extracted:
     if not coherence.belongs(title, "\n".join(lines[start:end]), "\n".join(elsewhere)):
         warnings.append(coherence.MISMATCH)
     return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta, warnings=warnings)
+
+
+_GLUED_INFO = re.compile(r"\s(发布时间|发布日期|发表时间|来源|作者)\s*[:：]")
+
+
+def _headline_before_info(line: str) -> bool:
+    """An info line that a headline runs into: "【专栏】某镇产业扶贫见成效 发布时间：…"."""
+    match = _GLUED_INFO.search(line)
+    return bool(match) and chars.han_count(line[: match.start()]) >= _MIN_TITLE_HAN * 2
 
 
 def _header_kind(line: str, meta: dict[str, str]) -> str:
