@@ -634,7 +634,9 @@ def _jieba_dictionary() -> dict[str, tuple[int, str]]:
     """jieba's word list (word → frequency, part of speech), read as a file."""
     spec = importlib.util.find_spec("jieba")
     if spec is None or spec.origin is None:
-        raise RuntimeError("jieba is not installed")
+        raise RuntimeError(
+            "jieba is not installed: it is a maintainer's tool (requirements-dev.txt)"
+        )
     words: dict[str, tuple[int, str]] = {}
     path = Path(spec.origin).parent / "dict.txt"
     for line in path.read_text(encoding="utf-8").splitlines():
