@@ -149,8 +149,9 @@ def extract_dump(text: str) -> Extracted:
     plain: list[tuple[int, str]] = []  # header lines that are neither chrome nor info
     lead: list[str] = []  # credits and datelines above the body: for the clean stage to take
     infos: list[int] = []
+    kinds: dict[int, str] = {}
     for i, line in enumerate(lines[:start]):
-        kind = _header_kind(line, meta)
+        kind = kinds[i] = _header_kind(line, meta)
         if kind == "lead":
             lead.append(line)
         elif kind == "info":
@@ -161,14 +162,20 @@ def extract_dump(text: str) -> Extracted:
         elif kind == "plain":
             plain.append((i, line))
 
-    # A name alone on a line, which the info line names too ("2018-06-07王向阳"), signs it.
+    # A name alone on a line signs the article when the info line names it too
+    # ("2018-06-07王向阳"), or when it stands beside other front matter (an
+    # affiliation, a journal's issue, an abstract): a lone word is not taken
+    # for a name among menu items.
     named = [
         (i, line)
         for i, line in plain
         if byline.is_person_name(byline.join_spaced(line.strip()))
-        and any(byline.join_spaced(line.strip()) in other for other in info)
+        and (
+            any(byline.join_spaced(line.strip()) in other for other in info)
+            or any(_is_front_matter(lines, kinds, j) for j in (i - 1, i + 1))
+        )
     ]
-    lead += [line for _, line in named]
+    info += [f"作者：{byline.join_spaced(line.strip())}" for _, line in named]
     plain = [item for item in plain if item not in named]
     title_at = _headline(plain, infos)
     title = lines[title_at] if title_at is not None else None
@@ -210,9 +217,21 @@ def _headline_before_info(line: str) -> bool:
     return bool(match) and chars.han_count(line[: match.start()]) >= _MIN_TITLE_HAN * 2
 
 
+_FRONT_MATTER = re.compile(r"\d{6}|(19|20)\d\d\s*年\s*(第\s*)?\d{1,2}\s*期|学报|学刊")
+
+
+def _is_front_matter(lines: list[str], kinds: dict[int, str], at: int) -> bool:
+    """Whether line `at` is an info line, a labelled abstract or keywords, or a journal's
+    issue or an affiliation (with its postcode)."""
+    if at not in kinds:
+        return False
+    return kinds[at] in ("info", "meta") or bool(_FRONT_MATTER.search(lines[at]))
+
+
 def _header_kind(line: str, meta: dict[str, str]) -> str:
-    """What a line above the body is: "lead" (credits, dateline), "info", "plain" or
-    "gone" (chrome, labelled metadata), noting what it says in `meta`.
+    """What a line above the body is: "lead" (credits, dateline), "info", "plain",
+    "meta" (an abstract, keywords, a journal's front matter) or "gone" (chrome),
+    noting what it says in `meta`.
 
     Credits are asked before chrome: a line of names looks like a menu.
     """
@@ -231,7 +250,7 @@ def _header_kind(line: str, meta: dict[str, str]) -> str:
         if found.kind == "note":
             return "lead"  # the clean stage cuts the label and keeps the note
         labels.note_metadata(found, meta)
-        return "gone"
+        return "meta"
     if chrome.is_listed(line):
         return "gone"
     if byline.byline(line) or byline.names_line(line):

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import re
 
-from scraper import dates
+from scraper import chrome, dates
 
 LABELS = (
     "发布时间", "发布日期", "发表时间", "发表日期", "更新时间", "时间", "日期", "作者", "来源",
     "稿源", "出处", "文章来源", "信息来源", "编辑", "责任编辑", "浏览次数", "阅读次数",
     "点击数", "点击量", "点击", "浏览", "阅读", "字号", "字体", "发布者", "发布人", "发布机构",
-    "撰稿",
+    "撰稿", "发布于",
 )  # fmt: skip
 _LABEL = re.compile(r"(?P<label>" + "|".join(sorted(LABELS, key=len, reverse=True)) + r")\s*[:：]")
 _MAX_LEN = 160
@@ -26,7 +26,10 @@ def fields(line: str) -> dict[str, str]:
     result: dict[str, str] = {}
     for i, match in enumerate(found):
         end = found[i + 1].start() if i + 1 < len(found) else len(line)
-        value = re.split(r"[】\]]", line[match.end() : end], maxsplit=1)[0].strip(" |｜/【[")
+        value = line[match.end() : end].strip()
+        # "作者：【打印本页】": an empty field followed by the page's buttons.
+        value = "" if chrome.is_listed(value) else re.split(r"[】\]]", value, maxsplit=1)[0]
+        value = value.strip(" |｜/【[")
         result.setdefault(match["label"], value)
     return result
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from scraper import byline, dates, infoline
+from scraper import byline, chrome, dates, infoline
 from scraper.models import Cleaned
 
 _NAME_SPLIT = re.compile(r"[\s、，,;；/|]+")
@@ -83,6 +83,8 @@ _NOT_NAMES = {
 
 
 def _names(value: str, pattern: re.Pattern[str], site: str | None) -> list[str]:
+    """The names in a field's value: not placeholders, not the site, not its desk
+    ("农讯网编辑"), not a button ("我要评论")."""
     return [
         n
         for n in _NAME_SPLIT.split(value)
@@ -90,6 +92,8 @@ def _names(value: str, pattern: re.Pattern[str], site: str | None) -> list[str]:
         and n not in _NOT_NAMES
         and n not in (site or "")
         and not _SITE_SUFFIX.search(n)
+        and not n.endswith("编辑")
+        and not chrome.is_chrome(n)
     ]
 
 

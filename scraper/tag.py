@@ -173,31 +173,30 @@ def _frame_hits(
 ) -> list[tuple[int, int, int, Frame]]:
     """(sentence, start, end, frame) for each frame whose parts meet in a sentence.
 
-    The words of all frames are found in one pass; then, per sentence and
-    frame, the shortest stretches holding one word of every part are tried,
-    shortest first, until one passes the frame's rules.
+    The words of all frames are found in one pass and filed by sentence and
+    frame; a frame is tried only in sentences holding a word of each of its
+    parts, its shortest stretches first, until one passes the frame's rules.
     """
     assert compiled.frame_words is not None
     starts = [s.start for s in sentences]
-    words: dict[int, list[tuple[int, int, tuple[tuple[int, int], ...]]]] = {}
+    filed: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
     for match in compiled.frame_words.finditer(text):
         index = bisect.bisect_right(starts, match.start()) - 1
-        if index >= 0 and match.end() <= sentences[index].end:
-            words.setdefault(index, []).append(
-                (match.start(), match.end(), compiled.parts_of[match.group(0)])
-            )
+        if index < 0 or match.end() > sentences[index].end:
+            continue
+        for f, p in compiled.parts_of[match.group(0)]:
+            filed.setdefault((index, f), []).append((match.start(), match.end(), p))
     out = []
-    for index, found in words.items():
+    for (index, f), occurrences in filed.items():
+        frame = practice.frames[f]
+        if len({p for _, _, p in occurrences}) < len(frame.parts):
+            continue
         sentence = sentences[index]
-        for f, frame in enumerate(practice.frames):
-            occurrences = [
-                (start, end, p) for start, end, pairs in found for g, p in pairs if g == f
-            ]
-            find = _ordered_stretches if frame.ordered else _stretches
-            for start, end in find(occurrences, len(frame.parts)):
-                if frame.allows(text, start, end, sentence.start, sentence.end):
-                    out.append((index, start, end, frame))
-                    break
+        find = _ordered_stretches if frame.ordered else _stretches
+        for start, end in find(occurrences, len(frame.parts)):
+            if frame.allows(text, start, end, sentence.start, sentence.end):
+                out.append((index, start, end, frame))
+                break
     return out
 
 
