@@ -305,6 +305,11 @@ def merge() -> int:
         )
     for problem in problems:
         print("label problem:", problem)
+    agreement = _agreement(first, second)
+    AGREEMENT.write_text(json.dumps(agreement, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    kappas = ", ".join(f"{k} κ={v['kappa']}" for k, v in agreement["practices"].items())
+    same = f"tags agree on {agreement['same_tags']}, primary on {agreement['same_primary']}"
+    print(f"two labellers on {agreement['excerpts']} test excerpts: {same}; {kappas}")
     if disagreements:
         (home / "disagreements.txt").write_text("\n".join(disagreements) + "\n", "utf-8")
         print(f"{len(disagreements)} test excerpts where the two labellers differ and no third "
@@ -312,6 +317,47 @@ def merge() -> int:
     _write_corpus(entries)
     print(f"{CORPUS}: {len(entries)} excerpts")
     return 0
+
+
+AGREEMENT = HERE / "agreement.json"
+
+
+def _kappa(pairs: list[tuple[bool, bool]]) -> float | None:
+    """Cohen's kappa of two readers' yes/no answers (None when chance agreement is total)."""
+    n = len(pairs)
+    if not n:
+        return None
+    observed = sum(a == b for a, b in pairs) / n
+    yes_a = sum(a for a, _ in pairs) / n
+    yes_b = sum(b for _, b in pairs) / n
+    chance = yes_a * yes_b + (1 - yes_a) * (1 - yes_b)
+    return None if chance == 1 else round((observed - chance) / (1 - chance), 3)
+
+
+def _agreement(first: dict[str, dict], second: dict[str, dict]) -> dict[str, object]:
+    """How far the two independent readings of the test part agree, before adjudication."""
+    both = sorted(set(first) & set(second))
+    per = {}
+    for practice in PRACTICES:
+        pairs = [(practice in first[i].get("tags", []), practice in second[i].get("tags", []))
+                 for i in both]  # fmt: skip
+        per[practice] = {
+            "first": sum(a for a, _ in pairs),
+            "second": sum(b for _, b in pairs),
+            "both": sum(a and b for a, b in pairs),
+            "kappa": _kappa(pairs),
+        }
+    return {
+        "excerpts": len(both),
+        "same_tags": sum(
+            sorted(first[i].get("tags", [])) == sorted(second[i].get("tags", [])) for i in both
+        ),
+        "same_primary": sum(
+            (first[i].get("primary") or "none") == (second[i].get("primary") or "none")
+            for i in both
+        ),
+        "practices": per,
+    }
 
 
 def _toml_value(value: object) -> str:
