@@ -290,6 +290,7 @@ def tag(title: str | None, body: str) -> Tagging:
         broad = len(found.by_sentence) >= settings.min_sentences or any(
             found.describes(i, text, settings.one_sentence_terms)
             or sum(w >= settings.core_weight for w in hits.values()) >= settings.one_sentence_cores
+            or _counted(text, sentences[i], hits, practice)
             for i, hits in found.by_sentence.items()
         )
         core = any(
@@ -304,6 +305,21 @@ def tag(title: str | None, body: str) -> Tagging:
             )
     result.primary_tag = _primary(result, settings)
     return result
+
+
+# A count of something: "731个", "4126人次", "十二个", "50万元", "30%".
+_QUANTITY = re.compile(
+    r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十两百千万]+)\s*(?:个|名|人|户|家|项|支|处|村|组|次|万|亿|元|%|％)"
+)
+
+
+def _counted(text: str, sentence: _Sentence, hits: dict[str, float], practice: Practice) -> bool:
+    """A frame (the practice's parts meeting) in a sentence that counts what was done
+    ("设立地域型党小组731个", "审查候选人4126人次") reports the practice, not merely
+    names it; a listed phrase beside a number may still be a profile's passing figure."""
+    if not any(frame.name in hits for frame in practice.frames):
+        return False
+    return _QUANTITY.search(text, sentence.start, sentence.end) is not None
 
 
 def _evidence(

@@ -165,7 +165,12 @@ class Frame:
     requires: tuple[str, ...] = ()
 
     def allows(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
-        """Whether the stretch text[start:end] holding all the parts counts."""
+        """Whether the stretch text[start:end] holding all the parts counts.
+
+        `not_near` looks at the `near` characters on either side of the
+        stretch, `not_between` inside it: "以村湾、小区为主体设立党小组" names a
+        hamlet and an estate, and counts; "小区党小组" next to a hamlet does not.
+        """
         if end - start > self.within:
             return False
         if any(p in text[start:end] for p in self.not_between):
@@ -174,7 +179,9 @@ class Frame:
             return False
         if not self.not_near:
             return True
-        around = text[max(lo, start - self.near) : min(hi, end + self.near)]
+        # The stretch's first and last characters belong to the context, so a word
+        # running into it ("班|组上") is seen; its middle does not.
+        around = _context(text, lo, hi, start + 1, end - 1, self.near)
         return not any(p in around for p in self.not_near)
 
 
