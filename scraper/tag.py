@@ -89,6 +89,8 @@ class _Found:
     phrases_in: dict[int, set[str]] = field(default_factory=dict)
     # Where each allowed hit starts and ends: sentence index → [(start, end, phrase)].
     spans_in: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
+    # Sentences where a frame's parts met (counted, or said already by a listed phrase).
+    framed: set[int] = field(default_factory=set)
 
     def describes(self, index: int, text: str, terms: int) -> bool:
         """Whether sentence `index` names `terms` different phrases of the practice
@@ -157,6 +159,7 @@ def _hits(
         for index, start, end, frame in _frame_hits(practice, compiled, text, sentences):
             if sentence_of(start, end) is None:
                 continue
+            found.framed.add(index)
             covered = any(
                 a < end and start < b and compiled.rule_of[key].weight >= frame.weight
                 for a, b, key in found.spans_in.get(index, [])
@@ -290,7 +293,7 @@ def tag(title: str | None, body: str) -> Tagging:
         broad = len(found.by_sentence) >= settings.min_sentences or any(
             found.describes(i, text, settings.one_sentence_terms)
             or sum(w >= settings.core_weight for w in hits.values()) >= settings.one_sentence_cores
-            or _counted(text, sentences[i], hits, practice)
+            or (i in found.framed and _counted(text, sentences[i]))
             for i, hits in found.by_sentence.items()
         )
         core = any(
@@ -313,12 +316,13 @@ _QUANTITY = re.compile(
 )
 
 
-def _counted(text: str, sentence: _Sentence, hits: dict[str, float], practice: Practice) -> bool:
-    """A frame (the practice's parts meeting) in a sentence that counts what was done
-    ("设立地域型党小组731个", "审查候选人4126人次") reports the practice, not merely
-    names it; a listed phrase beside a number may still be a profile's passing figure."""
-    if not any(frame.name in hits for frame in practice.frames):
-        return False
+def _counted(text: str, sentence: _Sentence) -> bool:
+    """Whether a sentence counts what was done ("设立地域型党小组731个", "审查候选人4126人次").
+
+    Asked of sentences where a frame matched: the practice's parts meeting
+    beside a count report it, not merely name it.  (A listed phrase beside a
+    number alone may be a village profile's passing figure.)
+    """
     return _QUANTITY.search(text, sentence.start, sentence.end) is not None
 
 
