@@ -362,6 +362,9 @@ def record(examples: list[Example], s: Score, speed: float) -> None:
     with TEST_RUNS.open("a", encoding="utf-8") as log:
         log.write(row)
     found.update(rules=fingerprint, measured=now, articles_per_second=round(1000 / speed))
+    agreement = ROOT / "bench" / "realtext" / "agreement.json"
+    if agreement.exists():  # how far two blind readings of the test part agreed
+        found["agreement"] = json.loads(agreement.read_text(encoding="utf-8"))
     FIGURES.write_text(json.dumps(found, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     print(f"recorded: {TEST_RUNS.relative_to(ROOT)} and {FIGURES.relative_to(ROOT)}")
 
