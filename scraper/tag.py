@@ -194,6 +194,8 @@ def _frame_hits(
         frame = practice.frames[f]
         if len({p for _, _, p in occurrences}) < len(frame.parts):
             continue
+        if frame.requires_in_article and not any(w in text for w in frame.requires_in_article):
+            continue
         sentence = sentences[index]
         find = _ordered_stretches if frame.ordered else _stretches
         for start, end in find(occurrences, len(frame.parts)):

@@ -69,6 +69,7 @@ _TERM_KEYS = {
 }
 _FRAME_KEYS = {
     "name", "parts", "weight", "within", "not_near", "near", "not_between", "ordered", "requires",
+    "requires_in_article", "shadows",
 }  # fmt: skip
 
 
@@ -150,8 +151,11 @@ class Frame:
     `parts` are word lists (word classes expanded).  The words come in the
     parts' order when `ordered`, else in any order; nothing in `not_between`
     (a break such as "；") may separate them; none of `not_near` may stand
-    within `near` characters of the stretch they cover; and one of
-    `requires` (when given) must stand somewhere in the same sentence.
+    within `near` characters of the stretch they cover; one of `requires`
+    (when given) must stand somewhere in the same sentence, and one of
+    `requires_in_article` somewhere in the article.  `shadows` are longer
+    words whose parts are not parts ("村支部" holds 支部 but is the village's
+    branch); they apply to every frame of the practice.
     """
 
     name: str
@@ -163,6 +167,8 @@ class Frame:
     not_between: tuple[str, ...] = ()
     ordered: bool = False
     requires: tuple[str, ...] = ()
+    requires_in_article: tuple[str, ...] = ()
+    shadows: tuple[str, ...] = ()
 
     def allows(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
         """Whether the stretch text[start:end] holding all the parts counts.
@@ -346,6 +352,10 @@ class _Reader:
             not_between=self.phrases(where, raw.get("not_between", []), "not_between"),
             ordered=self.flag(where, raw.get("ordered", False), "ordered"),
             requires=self.phrases(where, raw.get("requires", []), "requires"),
+            requires_in_article=self.phrases(
+                where, raw.get("requires_in_article", []), "requires_in_article"
+            ),
+            shadows=self.phrases(where, raw.get("shadows", []), "shadows"),
         )
 
     def flag(self, where: str, value: object, key: str) -> bool:
@@ -414,6 +424,9 @@ def _compile(practice: Practice) -> Compiled:
         for p, words in enumerate(frame.parts):
             for word in words:
                 parts_of.setdefault(word, []).append((f, p))
+    for frame in practice.frames:
+        for word in frame.shadows:  # matched, so the shorter words inside are not; no part
+            parts_of.setdefault(word, [])
     return Compiled(
         terms=re.compile(trie_pattern(rule_of)),
         rule_of=rule_of,
