@@ -89,7 +89,8 @@ class _Found:
     phrases_in: dict[int, set[str]] = field(default_factory=dict)
     # Where each allowed hit starts and ends: sentence index → [(start, end, phrase)].
     spans_in: dict[int, list[tuple[int, int, str]]] = field(default_factory=dict)
-    # Sentences where a frame's parts met (counted, or said already by a listed phrase).
+    # Sentences where the parts of a `counts_alone` frame met (counted, or said
+    # already by a listed phrase).
     framed: set[int] = field(default_factory=set)
 
     def describes(self, index: int, text: str, terms: int) -> bool:
@@ -159,7 +160,8 @@ def _hits(
         for index, start, end, frame in _frame_hits(practice, compiled, text, sentences):
             if sentence_of(start, end) is None:
                 continue
-            found.framed.add(index)
+            if frame.counts_alone:
+                found.framed.add(index)
             covered = any(
                 a < end and start < b and compiled.rule_of[key].weight >= frame.weight
                 for a, b, key in found.spans_in.get(index, [])
@@ -181,14 +183,21 @@ def _frame_hits(
     parts, its shortest stretches first, until one passes the frame's rules.
     """
     assert compiled.frame_words is not None
-    starts = [s.start for s in sentences]
     filed: dict[tuple[int, int], list[tuple[int, int, int]]] = {}
+    parts_of = compiled.parts_of
+    index, count = 0, len(sentences)
     for match in compiled.frame_words.finditer(text):
-        index = bisect.bisect_right(starts, match.start()) - 1
-        if index < 0 or match.end() > sentences[index].end:
+        start, end = match.span()
+        while index < count and sentences[index].end <= start:  # matches come in text order
+            index += 1
+        if index == count or start < sentences[index].start or end > sentences[index].end:
             continue
-        for f, p in compiled.parts_of[match.group(0)]:
-            filed.setdefault((index, f), []).append((match.start(), match.end(), p))
+        for f, p in parts_of[match.group(0)]:
+            key = (index, f)
+            if key in filed:
+                filed[key].append((start, end, p))
+            else:
+                filed[key] = [(start, end, p)]
     out = []
     for (index, f), occurrences in filed.items():
         frame = practice.frames[f]

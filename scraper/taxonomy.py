@@ -69,7 +69,7 @@ _TERM_KEYS = {
 }
 _FRAME_KEYS = {
     "name", "parts", "weight", "within", "not_near", "near", "not_between", "ordered", "requires",
-    "requires_in_article", "shadows",
+    "requires_in_article", "shadows", "counts_alone",
 }  # fmt: skip
 
 
@@ -155,7 +155,8 @@ class Frame:
     (when given) must stand somewhere in the same sentence, and one of
     `requires_in_article` somewhere in the article.  `shadows` are longer
     words whose parts are not parts ("村支部" holds 支部 but is the village's
-    branch); they apply to every frame of the practice.
+    branch); they apply to every frame of the practice.  With `counts_alone`,
+    a hit in a sentence that counts what was done reports the practice by itself.
     """
 
     name: str
@@ -169,6 +170,7 @@ class Frame:
     requires: tuple[str, ...] = ()
     requires_in_article: tuple[str, ...] = ()
     shadows: tuple[str, ...] = ()
+    counts_alone: bool = False
 
     def allows(self, text: str, start: int, end: int, lo: int, hi: int) -> bool:
         """Whether the stretch text[start:end] holding all the parts counts.
@@ -356,6 +358,7 @@ class _Reader:
                 where, raw.get("requires_in_article", []), "requires_in_article"
             ),
             shadows=self.phrases(where, raw.get("shadows", []), "shadows"),
+            counts_alone=self.flag(where, raw.get("counts_alone", False), "counts_alone"),
         )
 
     def flag(self, where: str, value: object, key: str) -> bool:

@@ -95,11 +95,11 @@ def test_article_page_in_a_browser(
     page_file = next(
         p
         for p in (seed_site / "articles").glob("*.html")
-        if "崇阳县全力推进" in p.read_text("utf-8")
+        if "夯实基层组织基石" in p.read_text("utf-8")
     )
     page.goto(f"{base}/articles/{page_file.name}")  # type: ignore[attr-defined]
-    assert "崇阳县全力推进基层党组织建设纪实" in page.title()  # type: ignore[attr-defined]
-    assert "湾子夜话" in page.inner_text("main")  # type: ignore[attr-defined]
+    assert "夯实基层组织基石" in page.title()  # type: ignore[attr-defined]
+    assert "两长四员一户" in page.inner_text("main")  # type: ignore[attr-defined]
     facts = page.inner_text(".facts")  # type: ignore[attr-defined]
     assert "存档时间" in facts and "年" in facts and "月" in facts
     # Evidence: marked in the text, and the listed sentence leads to its mark.

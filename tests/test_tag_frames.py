@@ -38,6 +38,7 @@ def tagged(body: str) -> list[str]:
         "石门村把党支部延伸到自然寨，8个寨子都有了党小组。",
         "桃源村按照屋场划分设立6个屋场党小组，由老党员担任组长。",
         "全村以村民小队为单位建立党小组9个，小队党小组长带头议事。",
+        "该村把党支部建在网格上，全村划分网格7个，村民有事就近找网格支部。",
     ],
 )
 def test_a_party_unit_below_the_village_is_a_hamlet_branch_in_any_wording(sentence: str) -> None:
@@ -54,6 +55,7 @@ def test_a_party_unit_below_the_village_is_a_hamlet_branch_in_any_wording(senten
         "城东社区在各小区楼栋设立党小组28个，由楼栋长担任组长。",  # an estate
         "抗洪期间，县里在各自然村的堤段成立临时党支部12个。",  # temporary
         "各自然村成立村民理事会38个，由乡贤担任理事长。",  # no Party unit
+        "城东社区把党支部建在网格上，每个小区网格设党小组，共设23个。",  # a town's grids
     ],
 )
 def test_look_alikes_of_hamlet_branches_are_not(sentence: str) -> None:
