@@ -122,7 +122,7 @@ _BARE_DATELINE = re.compile(r"^(?P<org>本报|本网|本台|[\u4e00-\u9fff]{2,12
 # place, the day, then 讯 or 电; the dump may give it a line of its own.
 _DATED_DATELINE = re.compile(
     r"^(?P<org>[\u4e00-\u9fffA-Za-z0-9]{2,20}?)\s*"
-    r"(?P<date>(?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日)\s*(?:讯|电|消息)(?=[\s（(:：“\"]|$)\s*"
+    r"(?P<date>(?:(?:19|20)\d\d年)?\d{1,2}月\d{1,2}日)\s*(?:讯|电|消息)(?=[\s（(:：“\"?？]|$)[\s?？]*"
     r"(?:[(（](?P<credits>[^()（）]{2,60})[)）])?\s*[:：]?\s*"
 )
 # "浙江在线讯", "清溪新闻网讯": a bare 讯 after a name that ends like a publisher's.

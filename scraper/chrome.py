@@ -17,6 +17,7 @@ DATA = Path(__file__).parent / "data" / "chrome.toml"
 
 _SENTENCE_PUNCT = re.compile(r"[，。；！？,;!?]")
 _CRUMB_SEP = re.compile(r"\s*(?:>>?|»|›|＞|→|->)\s*")
+_LABELLED_CRUMB_SEP = re.compile(r"\s*(?:>>?|»|›|＞|→|->|/|／|\|)\s*")
 
 
 @cache
@@ -43,9 +44,10 @@ def is_menu(line: str) -> bool:
 
 
 def is_breadcrumb(line: str) -> bool:
-    """Short labels joined by '>' ('首页 >> 县域新闻 >> 正文'), possibly after 当前位置."""
-    line = re.sub(r"^(当前位置|您的位置|你的位置|位置)\s*[:：]\s*", "", line)
-    parts = _CRUMB_SEP.split(line)
+    """Short labels joined by '>' ('首页 >> 县域新闻 >> 正文'), possibly after 当前位置
+    (and then '/' joins them too: '您当前的位置： 网站首页 / 市委文件')."""
+    rest = re.sub(r"^(当前位置|您的位置|你的位置|您当前的位置|位置)\s*[:：]\s*", "", line)
+    parts = (_LABELLED_CRUMB_SEP if rest != line else _CRUMB_SEP).split(rest)
     if len(parts) < 2:
         return False
     return all(len(p) <= 14 and not _SENTENCE_PUNCT.search(p) for p in parts)

@@ -33,6 +33,10 @@ _TITLE_TAIL = re.compile(r"\s*[（(【\[](组图|图|图文|视频|附视频|多
 _CRUMBS = re.compile(r"^(?:当前位置|您的位置|你的位置|位置|您所在的位置)\s*[:：].*[>»›＞]\s*")
 # "【乡村行 看振兴】标题": a column's name in brackets before the headline.
 _COLUMN = re.compile(r"^\s*【[^【】]{1,12}】\s*(?=\S{4})")
+# "第一篇：标题", "篇一：标题": a compilation's numbering before a piece's headline.
+_PIECE = re.compile(
+    r"^(?:第[一二三四五六七八九十百\d]+篇|篇[一二三四五六七八九十\d]+)\s*[:：]\s*(?=\S)"
+)
 # "王德刚、孙平 || 标题", "十五五规划系列|标题": names or a series before a bar.
 _BAR = re.compile(r"^(?P<left>[^|｜‖]{2,30}?)\s*(?:\|\||｜｜|‖|\||｜)\s*(?P<right>\S.{5,})$")
 # "标题 发布时间：2019-… 来源：…": the info line glued to the headline.
@@ -53,6 +57,7 @@ def clean_title(title: str | None) -> tuple[str | None, str | None]:
         previous = title
         title = _TITLE_LABEL.sub("", title)
         title = _COLUMN.sub("", title)
+        title = _PIECE.sub("", title)
         title = _TITLE_TAIL.sub("", title)
         title = _after_dateline(title)
         title = _after_bar(title)
@@ -148,6 +153,10 @@ def clean(page: Extracted) -> Cleaned:
             continue  # image file names; the headline repeated above the body
         if _is_headline_line(text):
             continue  # "（原标题：…）": the headline again, under another label
+        keywords = None if started else labels.keyword_list(text)
+        if keywords:  # a journal's keywords with their label lost
+            result.meta.setdefault("keywords", "；".join(keywords))
+            continue
         label = labels.paragraph_label(text)
         if label and label.kind == "info":
             result.info_lines.append(text)

@@ -88,7 +88,7 @@ def _headline(plain: list[tuple[int, str]], infos: list[int]) -> int | None:
         window = [
             (i, line)
             for i, line in plain
-            if _looks_like_title(line) and any(0 < info - i <= _TITLE_REACH for info in infos)
+            if _looks_like_title(line) and any(0 <= info - i <= _TITLE_REACH for info in infos)
         ]
     else:
         window = [(i, line) for i, line in plain if _looks_like_title(line)]
@@ -214,7 +214,9 @@ _GLUED_INFO = re.compile(r"\s(发布时间|发布日期|发表时间|来源|作�
 def _headline_before_info(line: str) -> bool:
     """An info line that a headline runs into: "【专栏】某镇产业扶贫见成效 发布时间：…"."""
     match = _GLUED_INFO.search(line)
-    return bool(match) and chars.han_count(line[: match.start()]) >= _MIN_TITLE_HAN * 2
+    if not match or infoline.fields(line[: match.start()]):
+        return False  # "作者：… 来源：…": the line is all info
+    return chars.han_count(line[: match.start()]) >= _MIN_TITLE_HAN * 2
 
 
 _FRONT_MATTER = re.compile(r"\d{6}|(19|20)\d\d\s*年\s*(第\s*)?\d{1,2}\s*期|学报|学刊")
@@ -250,6 +252,10 @@ def _header_kind(line: str, meta: dict[str, str]) -> str:
         if found.kind == "note":
             return "lead"  # the clean stage cuts the label and keeps the note
         labels.note_metadata(found, meta)
+        return "meta"
+    keywords = labels.keyword_list(line)
+    if keywords:
+        meta.setdefault("keywords", "；".join(keywords))
         return "meta"
     if chrome.is_listed(line):
         return "gone"

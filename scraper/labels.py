@@ -40,8 +40,9 @@ def _data() -> dict[str, dict[str, list[str]]]:
 
 def _alternation(words: list[str]) -> str:
     """The labels as one alternation, each tolerating spaces between its characters."""
+    # "摘? ? ? 要": a page's full-width spaces garbled into question marks.
     return "|".join(
-        r"\s*".join(re.escape(ch) for ch in w.replace(" ", ""))
+        r"[\s?？]*".join(re.escape(ch) for ch in w.replace(" ", ""))
         for w in sorted(words, key=len, reverse=True)
     )
 
@@ -61,7 +62,7 @@ def _pattern(section: str) -> tuple[re.Pattern[str], dict[str, str]]:
 
 def _key(label: str) -> str:
     """A label as looked up: without spaces, lower case ("摘 要" → "摘要")."""
-    return re.sub(r"\s", "", label).lower()
+    return re.sub(r"[\s?？]", "", label).lower()
 
 
 def _find(section: str, line: str) -> Label | None:
@@ -130,3 +131,18 @@ def strip_headline_prefix(title: str, elsewhere: list[str]) -> str:
         if re.sub(r"\s", "", text) == squashed:
             return rest
     return title
+
+
+_KEYWORD_ITEM = re.compile(r"[\u4e00-\u9fffA-Za-z0-9“”\-]{2,14}")
+
+
+def keyword_list(line: str) -> list[str] | None:
+    """The items of an unlabelled keyword line ("治理现代化；基层党组织；功能定位"), else None.
+
+    Journals print the keywords below their label, or with the label lost:
+    three or more short items separated by semicolons, and nothing else.
+    """
+    items = [item.strip() for item in re.split(r"[;；]", line.strip())]
+    if len(items) < 3 or not all(_KEYWORD_ITEM.fullmatch(item) for item in items):
+        return None
+    return items
