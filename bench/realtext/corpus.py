@@ -4,6 +4,8 @@
     python bench/realtext/corpus.py select [--limit N]  # found/ → texts/, deduplicated, with ids
     python bench/realtext/corpus.py sheets --size 40    # numbered-line sheets for labellers
     python bench/realtext/corpus.py merge               # labellers' answers → corpus.toml
+    python bench/realtext/corpus.py adjudication        # the test part's disagreements, a sheet
+    python bench/realtext/corpus.py show ID …           # a dev excerpt beside its article
 
 How the corpus is made, and rebuilt on a new machine, is in README.md beside
 this file.  The repository keeps, per excerpt, only its URL, the query that
@@ -310,8 +312,8 @@ def merge() -> int:
     kappas = ", ".join(f"{k} κ={v['kappa']}" for k, v in agreement["practices"].items())
     same = f"tags agree on {agreement['same_tags']}, primary on {agreement['same_primary']}"
     print(f"two labellers on {agreement['excerpts']} test excerpts: {same}; {kappas}")
+    (home / "disagreements.txt").write_text("".join(f"{i}\n" for i in disagreements), "utf-8")
     if disagreements:
-        (home / "disagreements.txt").write_text("\n".join(disagreements) + "\n", "utf-8")
         print(f"{len(disagreements)} test excerpts where the two labellers differ and no third "
               f"reading decided: {home / 'disagreements.txt'}")  # fmt: skip
     _write_corpus(entries)
@@ -391,6 +393,34 @@ def status() -> int:
     return 0 if have == len(excerpts) else 1
 
 
+def adjudication_sheet(name: str) -> int:
+    """A sheet of the test excerpts the two readings disagree on (disagreements.txt, written
+    by `merge`), each with both readers' labels and notes, for a third reader."""
+    home = corpus_home()
+    listed = home / "disagreements.txt"
+    ids = listed.read_text(encoding="utf-8").split() if listed.exists() else []
+    if not ids:
+        print("no disagreements to decide (run merge first)")
+        return 0
+    first = _answers(home / "labels" / "first")
+    second = _answers(home / "labels" / "second")
+    parts = []
+    for excerpt_id in ids:
+        text = (home / "texts" / f"{excerpt_id}.txt").read_text(encoding="utf-8")
+        numbered = "\n".join(f"{n:>3}| {line}" for n, line in enumerate(text.split("\n"), 1))
+        readers = []
+        for who, answers in (("A", first), ("B", second)):
+            answer = answers[excerpt_id]
+            readers.append(f"READER {who}: tags={answer.get('tags')} primary="
+                           f"{answer.get('primary')} notes={answer.get('notes', '')}")  # fmt: skip
+        parts.append(f"=== {excerpt_id} ===\n" + "\n".join(readers) + f"\n{numbered}\n")
+    sheet = home / "sheets" / f"{name}.txt"
+    sheet.write_text("\n".join(parts), encoding="utf-8")
+    (home / "sheets" / f"{name}.ids").write_text("\n".join(ids) + "\n", encoding="utf-8")
+    print(f"{sheet}: {len(ids)} excerpts for a third reader (procedure/adjudicate.md)")
+    return 0
+
+
 def show(ids: list[str]) -> int:
     """A dev excerpt's numbered lines beside its labels and what the pipeline makes of it.
 
@@ -435,6 +465,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("status", help="which excerpts the local copy holds")
     sub.add_parser("merge", help="labellers' answers → corpus.toml")
+    judge = sub.add_parser("adjudication", help="a sheet of the test part's disagreements")
+    judge.add_argument("--name", default="adjudicate01")
     shown = sub.add_parser("show", help="a dev excerpt, its labels and the pipeline's article")
     shown.add_argument("ids", nargs="+")
     chosen = sub.add_parser("select", help="found/ → texts/ with ids and splits")
@@ -450,6 +482,8 @@ def main(argv: list[str] | None = None) -> int:
         return merge()
     if args.command == "show":
         return show(args.ids)
+    if args.command == "adjudication":
+        return adjudication_sheet(args.name)
     if args.command == "select":
         select(args.limit)
     elif args.command == "sheets":
