@@ -401,6 +401,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{_runs()} earlier version(s) of the rules measured on it") if held_out else (
                 " — development part, rules are tuned on it")  # fmt: skip
         score_of = report(split + note, chosen, taggers, args.errors and not held_out)
+        if score_of is not None:
+            print("  found/labelled with 95% Wilson intervals (few labelled: wide):",
+                  "; ".join(f"{t} {score_of.tp[t]}/{score_of.tp[t] + score_of.fn[t]} "
+                            f"[{_wilson(score_of.tp[t], score_of.tp[t] + score_of.fn[t])}]"
+                            for t in score_of.tp))  # fmt: skip
         if held_out:
             test_score = (chosen, score_of)
     written = load_examples() + load_fresh()
@@ -437,6 +442,16 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         record(*test_score, per_article)
     return 0
+
+
+def _wilson(hits: int, n: int) -> str:
+    """The 95 % Wilson score interval of a proportion, as "lo–hi"."""
+    if not n:
+        return "–"
+    z, p = 1.96, hits / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / (1 + z * z / n)
+    return f"{max(0.0, centre - half):.2f}–{min(1.0, centre + half):.2f}"
 
 
 def _runs() -> int:
