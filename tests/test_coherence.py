@@ -76,3 +76,21 @@ def test_a_dump_whose_body_is_another_story_is_refused_naming_the_file() -> None
         article_of("dump_runs_into_next_story.txt")
     assert isinstance(error.value, PageError)
     assert "柳溪村八个湾组建起党小组" in str(error.value)
+
+
+def test_the_inbox_reports_a_refused_page_and_writes_the_rest(tmp_path: Path) -> None:
+    from scraper.crawl import Workspace
+    from scraper.run import scrape
+
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for name in ("dump_runs_into_next_story.txt", "next_story_below.html"):
+        (inbox / name).write_bytes((PAGES / name).read_bytes())
+    workspace = Workspace(content_dir=tmp_path / "content", archive_dir=tmp_path / "archive")
+    report = scrape(sources=None, inbox=inbox, workspace=workspace, show_progress=False)
+    result = next(iter(report.sites.values()))
+    reasons = {Path(f["url"]).name: f["reason"] for f in result.failures}
+    assert coherence.MISMATCH in reasons["dump_runs_into_next_story.txt"]
+    written = list((tmp_path / "content").rglob("*.md"))
+    assert result.counts["new"] == 1 and len(written) == 1
+    assert "青石镇把党小组建到湾组上" in written[0].read_text(encoding="utf-8")
