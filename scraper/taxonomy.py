@@ -118,18 +118,27 @@ class TermRule:
         characters and within the sentence; the match itself is not its own
         context.
         """
-        if any(text.startswith(p, start - len(p)) for p in self.not_preceded_by if start >= len(p)):
+        if self.not_preceded_by and any(
+            text.startswith(p, start - len(p)) for p in self.not_preceded_by if start >= len(p)
+        ):
             return False
-        if any(text.startswith(p, end) for p in self.not_followed_by):
+        if self.not_followed_by and text.startswith(self.not_followed_by, end):
             return False
-        if _inside_longer(text, start, end, self.not_part_of):
+        if self.not_part_of and _inside_longer(text, start, end, self.not_part_of):
             return False
         if not (self.requires_nearby or self.not_near):
             return True
         around = _context(text, lo, hi, start, end, self.near)
-        if self.requires_nearby and not any(p in around for p in self.requires_nearby):
+        # Each context list as one alternation: a pass over the context, not a
+        # substring test per word (the lists run to dozens of words).
+        if self.requires_nearby and not _alternation_of(self.requires_nearby).search(around):
             return False
-        return not any(p in around for p in self.not_near)
+        return not (self.not_near and _alternation_of(self.not_near).search(around))
+
+
+@cache
+def _alternation_of(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def _inside_longer(text: str, start: int, end: int, longer_phrases: tuple[str, ...]) -> bool:
@@ -181,16 +190,20 @@ class Frame:
         """
         if end - start > self.within:
             return False
-        if any(p in text[start:end] for p in self.not_between):
+        if self.not_between and self._alternation("not_between").search(text, start, end):
             return False
-        if self.requires and not any(p in text[lo:hi] for p in self.requires):
+        if self.requires and not self._alternation("requires").search(text, lo, hi):
             return False
         if not self.not_near:
             return True
         # The stretch's first and last characters belong to the context, so a word
         # running into it ("班|组上") is seen; its middle does not.
         around = _context(text, lo, hi, start + 1, end - 1, self.near)
-        return not any(p in around for p in self.not_near)
+        return not self._alternation("not_near").search(around)
+
+    def _alternation(self, field_name: str) -> re.Pattern[str]:
+        """One of the word lists as a compiled alternation, made once per frame."""
+        return _alternation_of(getattr(self, field_name))
 
 
 @dataclass(frozen=True)
