@@ -23,6 +23,7 @@ import sys
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -223,6 +224,34 @@ def _answers(folder: Path) -> dict[str, dict]:
 _PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}[)）]")
 
 
+# Strings to strip that run longer than this are a page's text (a long dateline,
+# a headline glued to the lead): the repository keeps their hash, not them.
+MAX_KEPT_STRIP = 24
+
+
+def fold(text: str) -> str:
+    """Text as compared: pinyin annotations out, simplified, NFKC, letters and digits only."""
+    text = _PINYIN.sub("", text)
+    text = unicodedata.normalize("NFKC", _t2s().convert(text))
+    return re.sub(r"[\W_]", "", text).lower()
+
+
+@cache
+def _t2s():  # type: ignore[no-untyped-def]
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _keepable(piece: str) -> str:
+    """A strip string as the repository may keep it: itself when short, else
+    "sha256:<hash of its folded text>:<folded length>"."""
+    if len(piece) <= MAX_KEPT_STRIP:
+        return piece
+    folded = fold(piece)
+    return f"sha256:{hashlib.sha256(folded.encode()).hexdigest()}:{len(folded)}"
+
+
 def _squash(text: str) -> str:
     """Letters only: labellers give a headline without the pinyin a site glued in."""
     return re.sub(r"[\W_]", "", _PINYIN.sub("", unicodedata.normalize("NFKC", text)))
@@ -300,7 +329,7 @@ def merge() -> int:
                 "title": answer.get("title") or "",
                 "author": list(answer.get("author", [])),
                 "lines": {k: answer[k] for k in _LINE_KEYS if answer.get(k) not in (None, "", [])},
-                "strip": list(answer.get("strip", [])),
+                "strip": [_keepable(piece) for piece in answer.get("strip", [])],
                 "labelled_by": by,
                 "notes": notes,
             }

@@ -24,31 +24,18 @@ any script kept and everything else dropped.
 
 from __future__ import annotations
 
+import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
 
-import opencc
+from corpus import fold, line_numbers  # the corpus module sits beside this one
 
 from scraper.errors import PageError
 from scraper.models import Article, RawPage
 from scraper.pipeline import extract_article
 
-_PINYIN = re.compile(r"[(（][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,8}[)）]")
 _MARKDOWN = re.compile(r"^(#+\s*|\*+|>\s*)|\*+$")
 MIN_LINE = 4  # folded characters a chrome line needs before a leak can be told
-
-
-@cache
-def _t2s() -> opencc.OpenCC:
-    return opencc.OpenCC("t2s")
-
-
-def fold(text: str) -> str:
-    text = _PINYIN.sub("", text)
-    text = unicodedata.normalize("NFKC", _t2s().convert(text))
-    return re.sub(r"[\W_]", "", text).lower()
 
 
 def paragraphs(article: Article) -> list[str]:
@@ -77,12 +64,6 @@ class DumpResult:
     refused: str | None = None
 
 
-def _numbers(spec: object) -> list[int]:
-    from corpus import line_numbers  # the corpus module sits beside this one
-
-    return line_numbers(spec)
-
-
 def score(excerpt, text: str) -> DumpResult:  # type: ignore[no-untyped-def]
     """Run the pipeline on one excerpt and hold its article to the labels.
 
@@ -104,8 +85,8 @@ def score(excerpt, text: str) -> DumpResult:  # type: ignore[no-untyped-def]
             refused=str(exc),
         )
     lines = text.split("\n")
-    body_at = set(_numbers(excerpt.lines.get("B")))
-    title_at = set(_numbers(excerpt.lines.get("T")))
+    body_at = set(line_numbers(excerpt.lines.get("B")))
+    title_at = set(line_numbers(excerpt.lines.get("T")))
     kept = [fold(p) for p in paragraphs(article)]
     body_folded = {fold(lines[n - 1]) for n in body_at if 0 < n <= len(lines)}
 
@@ -121,8 +102,7 @@ def score(excerpt, text: str) -> DumpResult:  # type: ignore[no-untyped-def]
                 leaks.append(line.strip()[:40])
                 break
     for piece in excerpt.strip:
-        folded = fold(piece)
-        if folded and any(p.startswith(folded) or p.endswith(folded) for p in kept):
+        if _left_over(piece, kept):
             leaks.append(f"strip: {piece[:30]}")
 
     want_title = fold(excerpt.title) if excerpt.title else None
@@ -155,6 +135,18 @@ def score(excerpt, text: str) -> DumpResult:  # type: ignore[no-untyped-def]
         got_title=article.title,
         got_author=article.author,
     )
+
+
+def _left_over(piece: str, kept: list[str]) -> bool:
+    """Whether a string to strip starts or ends a kept paragraph (a long one is kept in the
+    corpus as its hash: "sha256:<hex>:<length>")."""
+    if piece.startswith("sha256:"):
+        _, digest, length = piece.split(":")
+        n = int(length)
+        ends = [end for p in kept if len(p) >= n for end in (p[:n], p[-n:])]
+        return any(hashlib.sha256(end.encode()).hexdigest() == digest for end in ends)
+    folded = fold(piece)
+    return bool(folded) and any(p.startswith(folded) or p.endswith(folded) for p in kept)
 
 
 def _kept_line(folded: str, whole: str) -> bool:
