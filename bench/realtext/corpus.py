@@ -285,22 +285,36 @@ def _check(answer: dict, text: str) -> list[str]:
     return problems
 
 
+# The practice tags come from the latest labelling round of the codebook: the
+# first round's labels with the codebook's 总原则 1–2 as first written, the
+# second ("_v2") after they were revised.  Headlines, lines and authors come
+# from the first round, whose readers labelled those.
+TAG_ROUND = "_v2"
+
+
 def merge() -> int:
     """labels/first (full labels), labels/second (tags of the test part, a second labeller)
-    and labels/adjudicated (a third reading where the two differ) → corpus.toml."""
+    and labels/adjudicated (a third reading where the two differ) → corpus.toml; the tags
+    from the latest round (labels/first_v2 …) where it has them."""
     home = corpus_home()
     index = {row["id"]: row for row in json.loads((home / "index.json").read_text("utf-8"))}
-    first = _answers(home / "labels" / "first")
-    second = _answers(home / "labels" / "second")
-    third = _answers(home / "labels" / "adjudicated")
+    lines_from = _answers(home / "labels" / "first")
+    first = {**lines_from, **_answers(home / "labels" / f"first{TAG_ROUND}")}
+    second = _answers(home / "labels" / f"second{TAG_ROUND}") or _answers(
+        home / "labels" / "second"
+    )
+    third = _answers(home / "labels" / f"adjudicated{TAG_ROUND}")
+    if not third and not _answers(home / "labels" / f"second{TAG_ROUND}"):
+        third = _answers(home / "labels" / "adjudicated")
     entries, problems, disagreements = [], [], []
-    for excerpt_id in sorted(first):
-        row, answer = index[excerpt_id], first[excerpt_id]
+    for excerpt_id in sorted(lines_from):
+        row, answer = index[excerpt_id], lines_from[excerpt_id]
         text = (home / "texts" / f"{excerpt_id}.txt").read_text(encoding="utf-8")
         problems += [f"{excerpt_id}: {p}" for p in _check(answer, text)]
-        tags = sorted(answer.get("tags", []))
-        primary = answer.get("primary") or "none"
-        by = [answer["_from"]]
+        tagged = first[excerpt_id]
+        tags = sorted(tagged.get("tags", []))
+        primary = tagged.get("primary") or "none"
+        by = list(dict.fromkeys([answer["_from"], tagged["_from"]]))
         other = second.get(excerpt_id)
         if other is not None:
             by.append(other["_from"])
@@ -314,7 +328,7 @@ def merge() -> int:
                     tags = sorted(decided.get("tags", []))
                     primary = decided.get("primary") or "none"
         notes = " | ".join(
-            n for n in (answer.get("notes"), (other or {}).get("notes"),
+            n for n in (tagged.get("notes"), (other or {}).get("notes"),
                         (third.get(excerpt_id) or {}).get("notes")) if n
         )  # fmt: skip
         entries.append(
