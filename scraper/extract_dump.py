@@ -201,9 +201,12 @@ def extract_dump(text: str) -> Extracted:
             meta.setdefault("site", site)
             break
     blocks += [Block(_body_kind(line), line) for line in lines[start:end]]
+    # The body's prose against the rest of the page; a page whose text never forms
+    # a line of prose (a lead cut into short lines at every comma) has no body to judge.
     warnings = []
+    body = "\n".join(lines[start:end])
     elsewhere = [line for i, line in plain if i != title_at] + lines[end:]
-    if not coherence.belongs(title, "\n".join(lines[start:end]), "\n".join(elsewhere)):
+    if body and not coherence.belongs(title, body, "\n".join(elsewhere)):
         warnings.append(coherence.MISMATCH)
     return Extracted(title=title, blocks=blocks, info_lines=info, meta=meta, warnings=warnings)
 

@@ -94,3 +94,14 @@ def test_the_inbox_reports_a_refused_page_and_writes_the_rest(tmp_path: Path) ->
     written = list((tmp_path / "content").rglob("*.md"))
     assert result.counts["new"] == 1 and len(written) == 1
     assert "青石镇把党小组建到湾组上" in written[0].read_text(encoding="utf-8")
+
+
+def test_a_dump_whose_text_never_forms_a_line_of_prose_is_not_refused() -> None:
+    # Some pages cut the lead at every comma: no line is prose, so there is no
+    # body to hold against the headline, and the short lines are the article.
+    lines = ["清溪网 首页 新闻", "青石镇把党支部建在网格上", "时间：2021-12-06",
+             "为进一步整合基层党建资源", "，青石镇立足工作实际", "，推行党支部和网格化管理相结合",
+             "，将支部建在网格上", "，以党建引领乡村振兴"]  # fmt: skip
+    article = extract_article(RawPage(location="cut.txt", content="\n".join(lines).encode()))
+    assert article.title == "青石镇把党支部建在网格上"
+    assert "将支部建在网格上" in article.body

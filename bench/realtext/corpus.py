@@ -445,8 +445,11 @@ def adjudication_sheet(name: str) -> int:
     if not ids:
         print("no disagreements to decide (run merge first)")
         return 0
-    first = _answers(home / "labels" / "first")
-    second = _answers(home / "labels" / "second")
+    first = {**_answers(home / "labels" / "first"),
+             **_answers(home / "labels" / f"first{TAG_ROUND}")}  # fmt: skip
+    second = _answers(home / "labels" / f"second{TAG_ROUND}") or _answers(
+        home / "labels" / "second"
+    )
     parts = []
     for excerpt_id in ids:
         text = (home / "texts" / f"{excerpt_id}.txt").read_text(encoding="utf-8")
