@@ -133,7 +133,7 @@ def _body_end(lines: list[str], start: int) -> int:
 def extract_dump(text: str) -> Extracted:
     """Find headline, info lines, captions and body in a repaired text dump."""
     # Lines of injected spam go first: a keyword run is long and punctuated like prose.
-    lines = [line for line in text.split("\n") if line and not spam.is_spam_line(line)]
+    lines = _rejoin([line for line in text.split("\n") if line and not spam.is_spam_line(line)])
     meta: dict[str, str] = {}
     table = disclosure.read_table(lines)
     table_info: list[str] = []
@@ -231,6 +231,21 @@ def _is_front_matter(lines: list[str], kinds: dict[int, str], at: int) -> bool:
     if at not in kinds:
         return False
     return kinds[at] in ("info", "meta") or bool(_FRONT_MATTER.search(lines[at]))
+
+
+_CONTINUES = re.compile(r"^\s*[，、。；：！？,;:!?）)”’」』]")
+
+
+def _rejoin(lines: list[str]) -> list[str]:
+    """Lines that open with a comma or a closing mark continue the line before: some
+    pages break their text before every comma, and each piece is then no sentence."""
+    out: list[str] = []
+    for line in lines:
+        if out and _CONTINUES.match(line):
+            out[-1] += line.strip()
+        else:
+            out.append(line)
+    return out
 
 
 def _header_kind(line: str, meta: dict[str, str]) -> str:

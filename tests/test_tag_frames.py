@@ -39,6 +39,7 @@ def tagged(body: str) -> list[str]:
         "桃源村按照屋场划分设立6个屋场党小组，由老党员担任组长。",
         "全村以村民小队为单位建立党小组9个，小队党小组长带头议事。",
         "该村把党支部建在网格上，全村划分网格7个，村民有事就近找网格支部。",
+        "全村划分7个网格，成立网格党支部7个，村民有事找网格党支部。",
     ],
 )
 def test_a_party_unit_below_the_village_is_a_hamlet_branch_in_any_wording(sentence: str) -> None:
