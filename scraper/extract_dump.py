@@ -17,10 +17,6 @@ from scraper import byline, chars, chrome, coherence, disclosure, infoline, labe
 from scraper.models import Block, Extracted
 
 _PROSE_PUNCT = re.compile(r"[，。；！？]")
-_LABELLED = re.compile(
-    r"^(内容摘要|内容提要|摘要|关键词|关键字|作者简介|导读|提要)\s*[:：]\s*(?P<value>.*)$"
-)
-_KEYWORD_SPLIT = re.compile(r"[;；,，、\s]+")
 _MIN_PROSE_HAN = 30
 _LONG_PROSE_HAN = 60
 _PROSE_END = re.compile(r"[。！？；：…”’）」』]$")
@@ -255,15 +251,7 @@ def _header_kind(line: str, meta: dict[str, str]) -> str:
 
     Credits are asked before chrome: a line of names looks like a menu.
     """
-    labelled = _LABELLED.match(line)
     found = labels.paragraph_label(line)
-    if labelled and not found:
-        value = labelled["value"].strip()
-        if labelled[1] in ("关键词", "关键字") and value:
-            meta["keywords"] = "；".join(k for k in _KEYWORD_SPLIT.split(value) if k)
-        elif labelled[1] in ("内容摘要", "内容提要", "摘要", "提要") and value:
-            meta["description"] = value
-        return "gone"
     if found:
         if found.kind == "info":
             return "info"

@@ -868,16 +868,6 @@ def _heading_before(
     for el in before[-1:] or inside[:1]:
         return _collapse(_text(el)), el
     return title, None
-    for el, index in reversed(page.order.items()):
-        if index >= end:
-            continue
-        if end - index > 40:
-            break
-        if el.tag in {"h1", "h2", "h3", "h4", "h5", "h6"}:
-            text = _collapse(_text(el))
-            if 6 <= len(_squash(text)) <= 80:
-                return text, el
-    return title, None
 
 
 def _find_title_element(doc: etree._Element, title: str) -> etree._Element | None:

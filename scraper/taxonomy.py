@@ -22,7 +22,7 @@ import hashlib
 import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from itertools import product
 from pathlib import Path
@@ -34,19 +34,6 @@ TAXONOMY = Path(__file__).resolve().parent.parent / "taxonomy.toml"
 RULE_FILES = (TAXONOMY, Path(__file__).parent / "tag.py", Path(__file__))
 _WORD_REF = re.compile(r"\{([^{}]*)\}")
 
-_SETTINGS_DEFAULTS: dict[str, float] = {
-    "max_hits": 3,
-    "title_weight": 2,
-    "early_weight": 1,
-    "min_sentences": 2,
-    "one_sentence_terms": 3,
-    "one_sentence_cores": 2,
-    "core_weight": 3,
-    "near": 30,
-    "primary_focus": 0.1,
-    "primary_margin": 1.5,
-}
-_INT_SETTINGS = {"max_hits", "min_sentences", "one_sentence_terms", "one_sentence_cores", "near"}
 _PRACTICE_KEYS = {
     "id",
     "name_zh",
@@ -415,11 +402,12 @@ class _Reader:
 def _settings(reader: _Reader, raw: object) -> Settings:
     if not isinstance(raw, dict):
         raise reader.fail("[settings]", "must be a table")
-    unknown = set(raw) - set(_SETTINGS_DEFAULTS)
+    known = {f.name: f.type for f in fields(Settings)}
+    unknown = set(raw) - set(known)
     if unknown:
         raise reader.fail("[settings]", f"unknown key(s) {sorted(unknown)}")
     values = {k: reader.number("[settings]", v, k) for k, v in raw.items()}
-    return Settings(**{k: int(v) if k in _INT_SETTINGS else v for k, v in values.items()})  # type: ignore[arg-type]
+    return Settings(**{k: int(v) if known[k] == "int" else v for k, v in values.items()})  # type: ignore[arg-type]
 
 
 def _words(path: Path, raw: object) -> dict[str, list[str]]:
