@@ -59,29 +59,28 @@ checks the gzip magic number first, in case a host adds Content-Encoding itself.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import itertools
 import json
 import logging
-import multiprocessing
 import os
 import re
 import shutil
 import tempfile
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from archive_search import export_rows
+from archive_search import export_runs
 from archive_search.analysis import HAN, normalize, term_positions, tokens
 from archive_search.documents import Doc, canonical_order
-from archive_search.export_rows import Rows
+from archive_search.export_runs import Entry
 from archive_search.packing import (
     KIND_POSITIONS,
     encode_grouped_doc_sets,
@@ -104,6 +103,7 @@ _HAN_TRIGRAM = re.compile(f"[{HAN}]{{3}}")  # no token is three Han characters: 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FAMILIES = ("k", "s", "t", "g")
+RUNS_FOLDER = "export-runs"  # in the cache folder: the postings of each chunk (export_runs)
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ def _maybe_gzip(data: bytes) -> bytes:
 
 
 def _write_groups(
-    writer: _Writer, prefix: str, raws: list[bytes], pack: Callable[[bytes], bytes]
+    writer: _Writer, prefix: str, raws: Iterable[bytes], pack: Callable[[bytes], bytes]
 ) -> tuple[list[str], list[int]]:
     """Write files n = 0, 1, … as <prefix>/<g>-<hash>/<n>.bin, GROUP_SIZE to a folder.
 
@@ -170,8 +170,11 @@ def _write_groups(
     """
     hashes: list[str] = []
     sizes: list[int] = []
-    for start in range(0, len(raws), GROUP_SIZE):
-        group = raws[start : start + GROUP_SIZE]
+    pending = iter(raws)  # made a folder at a time: the whole export is never in memory
+    for start in itertools.count(0, GROUP_SIZE):
+        group = list(itertools.islice(pending, GROUP_SIZE))
+        if not group:
+            break
         digest = hashlib.sha256()
         for data in group:
             digest.update(len(data).to_bytes(8, "little") + data)
@@ -199,6 +202,25 @@ def _json_bytes(value: object) -> bytes:
 
 
 # ---------------------------------------------------------------- the index
+
+
+@dataclass
+class Rows:
+    """Postings rows: one per (key, article) in ordinal order.
+
+    Positions keys: `pos_key`, `pos_ordinal`, `pos_count` and `pos_first`,
+    the offset of the row's positions in `flat`; doc-set keys: `set_key`
+    and `set_ordinal`.  Key numbers index `keys`.
+    """
+
+    keys: list[str]
+    pos_key: np.ndarray
+    pos_ordinal: np.ndarray
+    pos_count: np.ndarray
+    pos_first: np.ndarray
+    flat: np.ndarray
+    set_key: np.ndarray
+    set_ordinal: np.ndarray
 
 
 class _Builder:
@@ -265,18 +287,6 @@ class _Builder:
         self.set_key.extend(self._ids(sets))
         self.set_ordinal.extend(array("I", [ordinal]) * len(sets))
 
-    def join(self, other: _Builder) -> None:
-        """Append the rows of `other`, made for the articles after this one's."""
-        numbers = np.asarray(self._ids(other.keys), dtype=np.uint32)
-        for mine, theirs, renumber in (
-            (self.pos_key, other.pos_key, True), (self.pos_ordinal, other.pos_ordinal, False),
-            (self.pos_count, other.pos_count, False), (self.flat, other.flat, False),
-            (self.set_key, other.set_key, True), (self.set_ordinal, other.set_ordinal, False),
-        ):  # fmt: skip
-            if renumber and len(theirs):
-                theirs = array("I", numbers[np.frombuffer(theirs, dtype=np.uint32)].tobytes())
-            mine.extend(theirs)
-
     def rows(self) -> Rows:
         """The rows as numpy columns (views of the arrays, no copy)."""
 
@@ -328,60 +338,92 @@ def _rows(docs: list[Doc], ordinals: list[int], total: int, body_offset: int) ->
     return builder
 
 
-def _build(docs: list[Doc], ordinals: list[int], total: int, body_offset: int) -> Rows:
-    """The rows of `docs`; many articles in consecutive parts, one process a core.
+def _entries(ordered: list[Doc], body_offset: int, cache_dir: Path | None) -> Iterator[Entry]:
+    """Every key's (key, kind, data) in key order, merged from the runs of the chunks.
 
-    Reading the articles into rows is most of an export and each article is
-    read alone, so the parts are made in parallel and joined in ordinal order.
-    """
-    procs = min(writing_procs(), len(docs) // (PARALLEL_DOCS // 2))
-    if procs < 2 or len(docs) < PARALLEL_DOCS:
-        return _rows(docs, ordinals, total, body_offset).rows()
-    bounds = [len(docs) * k // procs for k in range(procs + 1)]
-    context = multiprocessing.get_context(
-        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    )
-    with ProcessPoolExecutor(procs, mp_context=context) as pool:
-        parts = list(pool.map(
-            _rows, [docs[a:b] for a, b in itertools.pairwise(bounds)],
-            [ordinals[a:b] for a, b in itertools.pairwise(bounds)],
-            [total] * procs, [body_offset] * procs,
-        ))  # fmt: skip
-    joined = _Builder(total=total, body_offset=body_offset)
-    for part in parts:
-        joined.join(part)
-    return joined.rows()
-
-
-def _all_entries(
-    ordered: list[Doc], body_offset: int, cache_dir: Path | None
-) -> dict[str, tuple[int, bytes]]:
-    """Every key's encoded data: from what the last export kept, where it still holds.
-
-    Rows are made only for new and changed articles; when no article moved
-    (same count, same ordinals) only the keys the changed ones touch are
-    encoded again.  The cache is rewritten with this export's rows and keys.
+    With `cache_dir` the runs are kept in its `RUNS_FOLDER` and a run is made
+    only for a chunk whose articles changed (`export_runs`) or whose kept run
+    is not whole; runs of chunks gone are deleted.  Without it they live in a
+    temporary folder.
     """
     total = len(ordered)
-    identities = [(doc.slug, doc.fingerprint) for doc in ordered]
-    kept = export_rows.load(cache_dir, body_offset) if cache_dir else None
-    if kept is None:
-        rows = _build(ordered, list(range(total)), total, body_offset)
-        entries = encode_entries(rows, total)
-    else:
-        mapping, fresh = export_rows.reuse_plan(kept.identities, identities)
-        new_rows = _build([ordered[o] for o in fresh], fresh, total, body_offset)
-        rows = export_rows.combine(kept.rows, mapping, new_rows)
-        if kept.entries is not None and export_rows.same_ordinals(kept, mapping, total):
-            entries = export_rows.updated_entries(kept, rows, fresh, total, encode_entries)
+    bounds = export_runs.chunks([doc.slug for doc in ordered])
+    with contextlib.ExitStack() as stack:
+        if cache_dir is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="export-runs-")))
         else:
-            entries = encode_entries(rows, total)
-    if cache_dir:
-        try:
-            export_rows.save(cache_dir, rows, identities, body_offset, entries)
-        except OSError as exc:
-            log.warning("search export: rows not cached in %s: %s", cache_dir, exc)
-    return entries
+            folder = cache_dir / RUNS_FOLDER
+        runs: list[tuple[Path, int]] = []
+        jobs: list[export_runs.RunJob] = []
+        for start, end in bounds:
+            part = ordered[start:end]
+            name = export_runs.chunk_name([(d.slug, d.fingerprint) for d in part], body_offset)
+            path = folder / f"{name}{export_runs.RUN_SUFFIX}"
+            runs.append((path, start))
+            if not export_runs.is_whole(path):
+                if path.exists():  # a damaged cache: the run is made afresh
+                    log.warning("search export: kept postings %s unusable, made afresh", path)
+                jobs.append(export_runs.RunJob(part, path, body_offset))
+        procs = writing_procs() if total >= PARALLEL_DOCS else 1
+        export_runs.make_runs(jobs, _rows, procs)
+        if cache_dir is not None:
+            used = {path.name for path, _ in runs}
+            for old in folder.iterdir():
+                if old.name not in used:
+                    old.unlink(missing_ok=True)
+        yield from export_runs.merged_entries(runs, total)
+
+
+class _Spool:
+    """One family's entries, written to a file as they come, indexed by small arrays.
+
+    Shards are cut by a key's hash modulo a count that depends on the size
+    of the whole family, known only at the end: the entries wait on disk
+    (about 20 bytes of index each in memory), in key order, as each shard
+    lists them.
+    """
+
+    def __init__(self, folder: Path, name: str) -> None:
+        self.file = (folder / f"{name}.spool").open("w+b")
+        self.hash, self.keylen, self.datalen = array("I"), array("I"), array("I")
+        self.offset, self.kind = array("Q"), array("B")
+        self.at = 0
+        self.size = 0  # what `shard_count` weighs
+
+    def add(self, key: str, kind: int, data: bytes) -> None:
+        raw = key.encode("utf-8")
+        self.file.write(raw)
+        self.file.write(data)
+        self.hash.append(fnv1a(key))
+        self.keylen.append(len(raw))
+        self.datalen.append(len(data))
+        self.offset.append(self.at)
+        self.kind.append(kind)
+        self.at += len(raw) + len(data)
+        self.size += len(raw) + len(data) + 4
+
+    def shards(self) -> tuple[int, Iterator[bytes]]:
+        """The shard count and each shard's bytes in turn (`encode_shard`)."""
+        self.file.flush()
+        count = max(1, round(self.size / TARGET_SHARD_BYTES))
+        shard = np.frombuffer(self.hash, dtype=np.uint32) % count
+        order = np.argsort(shard, kind="stable")  # key order within a shard
+        cuts = np.searchsorted(shard[order], np.arange(count + 1))
+
+        def each() -> Iterator[bytes]:
+            descriptor = self.file.fileno()
+            for number in range(count):
+                entries = []
+                for n in order[cuts[number] : cuts[number + 1]].tolist():
+                    raw = os.pread(descriptor, self.keylen[n] + self.datalen[n], self.offset[n])
+                    cut = self.keylen[n]
+                    entries.append((raw[:cut].decode("utf-8"), self.kind[n], raw[cut:]))
+                yield encode_shard(entries)
+
+        return count, each()
+
+    def close(self) -> None:
+        self.file.close()
 
 
 def family(key: str) -> str:
@@ -611,10 +653,12 @@ def export(
 
     `practice_names` maps practice ids to the names the filter shows (taxonomy
     order); without it, tags are shown by id.  With `cache_dir` (a folder not
-    published), the postings of this export are kept there and the next
-    export makes postings only for the articles that changed
-    (`export_rows`); folders of files identical to the last export's are
-    hard-linked from it rather than written again.
+    published), the postings of this export are kept there, a run per chunk
+    of articles, and the next export makes postings only for the chunks
+    whose articles changed (`export_runs`); folders of files identical to
+    the last export's are hard-linked from it rather than written again.
+    Memory stays that of a chunk and of one folder of files: postings wait
+    in runs and spools on disk, never all at once in memory.
     """
     ordered = canonical_order(docs)
     seen: set[str] = set()
@@ -640,27 +684,27 @@ def export(
     body_offset = 2 + max(
         (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
     )
-    entries = _all_entries(ordered, body_offset, cache_dir)
-    families: dict[str, dict[str, tuple[int, bytes]]] = {name: {} for name in FAMILIES}
-    for key, value in entries.items():
-        families[family(key)][key] = value
-
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".search-", dir=out_dir.parent))
     writer = _Writer(staging, previous=out_dir if out_dir.is_dir() else None)
     shard_counts: dict[str, int] = {}
     shard_groups: dict[str, str] = {}
     shard_sizes: list[int] = []
-    for name, members in families.items():
-        count = shard_counts[name] = shard_count(members)
-        by_shard: list[list[tuple[str, int, bytes]]] = [[] for _ in range(count)]
-        for key in sorted(members):
-            kind, data = members[key]
-            by_shard[fnv1a(key) % count].append((key, kind, data))
-        raws = [encode_shard(shard) for shard in by_shard]
-        hashes, sizes = _write_groups(writer, name, raws, _maybe_gzip)
-        shard_groups[name] = "".join(hashes)
-        shard_sizes += sizes
+    keys = 0
+    with tempfile.TemporaryDirectory(prefix="export-spool-") as spool_dir:
+        spools = {name: _Spool(Path(spool_dir), name) for name in FAMILIES}
+        try:
+            for key, kind, data in _entries(ordered, body_offset, cache_dir):
+                spools[family(key)].add(key, kind, data)
+                keys += 1
+            for name, spool in spools.items():
+                shard_counts[name], raws = spool.shards()
+                hashes, sizes = _write_groups(writer, name, raws, _maybe_gzip)
+                shard_groups[name] = "".join(hashes)
+                shard_sizes += sizes
+        finally:
+            for spool in spools.values():
+                spool.close()
 
     facets, strings = _facets(ordered, practice_names or {})
     index = {s: i for i, s in enumerate(strings)}
@@ -671,9 +715,9 @@ def export(
     meta_groups, _ = _write_groups(writer, "m", meta_files, _gzip)
     # Titles and bodies apart: a results page lists 20 titles at once but shows
     # the snippets only of the few results on screen, and bodies are most bytes.
-    doc_files = [_json_bytes(rows[o]) for o in range(total)]
+    doc_files = (_json_bytes(row) for row in rows)
     doc_groups, _ = _write_groups(writer, "d", doc_files, _maybe_gzip)
-    body_files = [ordered[o].body.encode("utf-8") for o in range(total)]
+    body_files = (doc.body.encode("utf-8") for doc in ordered)
     body_groups, _ = _write_groups(writer, "b", body_files, _maybe_gzip)
     dates = encode_days(ordered)
     dates_hash = _content_hash(dates)
@@ -716,7 +760,7 @@ def export(
     sizes = sorted(shard_sizes)
     return ExportReport(
         docs=total,
-        keys=len(entries),
+        keys=keys,
         shards=sum(shard_counts.values()),
         files=writer.files,
         bytes=writer.bytes,

@@ -76,6 +76,38 @@ def page_sentences() -> list[str]:
     return sentences
 
 
+def realtext_sentences() -> list[str]:
+    """Sentences of the real-text corpus's local copy (bench/realtext/README.md), if present.
+
+    Hundreds of real pages on every topic a county site carries: archives
+    recombined from them have a vocabulary, and so postings, close to a real
+    archive's, which the seeds' 126 sentences do not.  The text stays outside
+    the repository; without it the benches fall back on `page_sentences`.
+    """
+    import opencc
+
+    from bench.realtext.save_answer import corpus_home
+
+    folder = corpus_home() / "texts"
+    if not folder.is_dir():
+        return []
+    to_simplified = opencc.OpenCC("t2s")
+    sentences: list[str] = []
+    for path in sorted(folder.glob("*.txt")):
+        text = to_simplified.convert(path.read_text(encoding="utf-8"))
+        for line in text.splitlines():
+            sentences += [s.strip() + "。" for s in line.split("。")[:-1] if len(s.strip()) >= 12]
+    return list(dict.fromkeys(sentences))
+
+
+def bench_sentences() -> tuple[list[str], str]:
+    """The sentences the benchmark archives are made of, and where they came from."""
+    real = realtext_sentences()
+    if real:
+        return real, "the real-text corpus's local copy (bench/realtext)"
+    return page_sentences() + seed_sentences(), "../shared/pages and the seeds"
+
+
 def make_archive(folder: Path, count: int, sentences: list[str], rng: random.Random) -> None:
     """`count` Markdown articles in the stored layout, bodies of seed sentences."""
     folder.mkdir(parents=True)

@@ -11,7 +11,7 @@ names are the ones these writers use:
                              (which the page records and the kept documents use)
   .raw-<random>              plugins/raw_pages
   .search-<random>/, <dir>.old/   archive_search.export (staging, the export replaced)
-  .export-rows.<random>.npz  archive_search.export_rows
+  .run.<random>.tmp          archive_search.export_runs (a chunk's postings, in the cache)
 
 Pelican writes its own content cache in place, not under a temporary name:
 a build killed while saving it leaves a cut-short file that makes every
@@ -36,9 +36,7 @@ from pelican import signals
 
 log = logging.getLogger(__name__)
 
-LEFTOVER_FILE = re.compile(
-    r"^\.(?:.+\.[0-9a-z_]{6,}\.tmp|raw-[0-9a-z_]{6,}|export-rows\.[0-9a-z_]{6,}\.npz)$"
-)
+LEFTOVER_FILE = re.compile(r"^\.(?:.+\.[0-9a-z_]{6,}\.tmp|raw-[0-9a-z_]{6,})$")
 LEFTOVER_DIR = re.compile(r"^\.search-[0-9a-z_]{6,}$")
 REPLACED_DIRS = ("search.old",)
 

@@ -11,8 +11,9 @@ The plugin also makes Pelican render the theme's `search.html` and
 page's practice filter shows PRACTICE_NAMES (set by plugins/archive_reader).
 
 With Pelican's content cache on (CACHE_CONTENT), the export keeps its
-postings in CACHE_PATH/search_export, so a rebuild makes postings only for
-the articles that changed (`archive_search.export_rows`).
+postings in CACHE_PATH/search_export, a run file per chunk of articles, so a
+rebuild makes postings only for the chunks whose articles changed
+(`archive_search.export_runs`).
 """
 
 from __future__ import annotations

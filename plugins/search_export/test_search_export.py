@@ -15,7 +15,7 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from archive_search.analysis import tokens
-from archive_search.documents import Doc
+from archive_search.documents import Doc, canonical_order
 from archive_search.export import export, family, fnv1a
 from archive_search.packing import encode_doc_set
 
@@ -174,31 +174,49 @@ def test_an_export_of_the_same_articles_is_kept(tmp_path: Path) -> None:
     assert not renamed.unchanged  # the filter's names are part of the export
 
 
+def many_docs(count: int) -> list[Doc]:
+    """Articles whose words recur across many of them (keys span chunks), some undated."""
+    return [
+        Doc(slug=f"d{n}", title=f"第{n}篇：软弱涣散整顿" if n % 3 else "",
+            date=f"2021-01-{n % 28 + 1:02d}" if n % 7 else None,
+            body="整顿软弱涣散村党组织，发展村级集体经济。" * (n % 4 + 1) + f"编号{n}，GDP {n}。",
+            tags=("rectification",) if n % 2 else (), site="咸宁网" if n % 5 else None)
+        for n in range(count)
+    ]  # fmt: skip
+
+
+def test_postings_merged_from_chunks_equal_postings_encoded_at_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from archive_search import export as export_module
+    from archive_search import export_runs
+
+    ordered = canonical_order(many_docs(41))
+    total = len(ordered)
+    whole = export_module._rows(ordered, list(range(total)), total, 20).rows()
+    expected = export_module.encode_entries(whole, total)
+    for average in (1, 4, 1000):  # one article a chunk, several, all in one
+        monkeypatch.setattr(export_runs, "CHUNK_AVERAGE", average)
+        assert len(export_runs.chunks([d.slug for d in ordered])) > (1 if average < 41 else 0)
+        merged = list(export_module._entries(ordered, 20, None))
+        assert [key for key, _, _ in merged] == sorted(expected)  # in key order, none twice
+        assert {key: (kind, data) for key, kind, data in merged} == expected
+
+
 def test_an_export_made_by_several_processes_equals_one_made_by_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from archive_search import export as export_module
+    from archive_search import export_runs
 
-    docs = [
-        Doc(slug=f"d{n}", title=f"第{n}篇：软弱涣散整顿" if n % 3 else "", date=f"2021-01-{n % 28 + 1:02d}",
-            body="整顿软弱涣散村党组织，发展村级集体经济。" * (n % 4 + 1) + f"编号{n}，GDP {n}。",
-            tags=("rectification",) if n % 2 else (), site="咸宁网" if n % 5 else None)
-        for n in range(41)
-    ]  # fmt: skip
+    docs = many_docs(41)
+    monkeypatch.setattr(export_runs, "CHUNK_AVERAGE", 5)
     monkeypatch.setattr(export_module, "PARALLEL_DOCS", 6)
     monkeypatch.setattr(export_module, "writing_procs", lambda: 3)
     export(docs, tmp_path / "parallel")
     monkeypatch.setattr(export_module, "writing_procs", lambda: 1)
     export(docs, tmp_path / "single")
-    files = sorted(p.relative_to(tmp_path / "single") for p in (tmp_path / "single").rglob("*"))
-    assert files == sorted(
-        p.relative_to(tmp_path / "parallel") for p in (tmp_path / "parallel").rglob("*")
-    )
-    for name in files:
-        if (tmp_path / "single" / name).is_file():
-            assert (tmp_path / "single" / name).read_bytes() == (
-                tmp_path / "parallel" / name
-            ).read_bytes()
+    assert tree(tmp_path / "single") == tree(tmp_path / "parallel")
 
 
 def test_positions_round_trip_to_tokens(tmp_path: Path) -> None:
@@ -243,10 +261,11 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_an_export_from_kept_rows_equals_a_fresh_one(
+def test_an_export_from_kept_runs_equals_a_fresh_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from archive_search import export as export_module
+    from archive_search import export_runs
 
     made: list[str] = []
     rows = export_module._rows
@@ -256,63 +275,67 @@ def test_an_export_from_kept_rows_equals_a_fresh_one(
         return rows(docs, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(export_module, "_rows", counting_rows)
-    encoded: list[int] = []  # rows given to each encoding
-    encode = export_module.encode_entries
-
-    def counting_encode(rows: object, total: int) -> object:
-        encoded.append(len(rows.pos_key) + len(rows.set_key))  # type: ignore[attr-defined]
-        return encode(rows, total)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(export_module, "encode_entries", counting_encode)
     monkeypatch.setattr(export_module, "GROUP_SIZE", 2)  # several folders of bodies
+    monkeypatch.setattr(export_runs, "CHUNK_AVERAGE", 3)  # several chunks
     docs = [
-        Doc(slug=f"d{n}", title=f"第{n}篇软弱涣散", date=f"2021-03-{n % 28 + 1:02d}",
+        Doc(slug=f"d{n:02d}", title=f"第{n}篇软弱涣散", date=f"2021-03-{n % 28 + 1:02d}",
             body="整顿软弱涣散村党组织。" * (n % 3 + 1) + f"村湾{n}组。", tags=("rectification",),
             province="湖北省", site="咸宁网" if n % 2 else "通山县")
-        for n in range(12)
+        for n in range(30)
     ]  # fmt: skip
     cache = tmp_path / "cache"
+    runs = cache / export_module.RUNS_FOLDER
+
+    def chunk_of(slug: str, articles: list[Doc]) -> set[str]:
+        ordered = [d.slug for d in canonical_order(articles)]
+        for start, end in export_runs.chunks(ordered):
+            if slug in ordered[start:end]:
+                return set(ordered[start:end])
+        raise AssertionError(slug)
+
     export(docs, tmp_path / "search", cache_dir=cache)
-    assert sorted(made) == sorted(d.slug for d in docs) and (cache / "export-rows.npz").exists()
+    chunk_count = len(export_runs.chunks([d.slug for d in canonical_order(docs)]))
+    assert sorted(made) == sorted(d.slug for d in docs) and chunk_count > 3
+    assert len(list(runs.glob("*.run"))) == chunk_count
     inodes = {str(p): p.stat().st_ino for p in (tmp_path / "search" / "b").rglob("*.bin")}
 
+    changed_body = Doc(**{**docs[5].__dict__, "body": "发展村级集体经济，合作社分红。"})
+    newer = Doc(slug="new", title="第新篇软弱涣散", body="新的村湾党小组。", date="2022-01-01")
     changes = [
-        # one body changed: only that article's rows are made again
-        [*docs[:5], Doc(**{**docs[5].__dict__, "body": "发展村级集体经济，合作社分红。"}), *docs[6:]],
+        # one body changed: only its chunk's postings are made again
+        ([*docs[:5], changed_body, *docs[6:]], {"d05"}),
         # a newer article arrives (every ordinal moves), one goes away
-        [Doc(slug="new", title="第新篇软弱涣散", body="新的村湾党小组。", date="2022-01-01"),
-         *docs[:3], *docs[4:]],
-        # an article's date changes (it moves in the order), one becomes undated
-        [Doc(**{**docs[0].__dict__, "date": "2020-01-01"}), Doc(**{**docs[1].__dict__, "date": None}),
-         *docs[2:]],
+        ([newer, *docs[:3], *docs[4:]], {"new", "d03", "d05"}),
     ]  # fmt: skip
-    for number, changed in enumerate(changes):
+    for number, (articles, touched) in enumerate(changes):
         made.clear()
-        encoded.clear()
-        report = export(changed, tmp_path / "search", cache_dir=cache)
-        encoded_rows = list(encoded)
-        remade = list(made)
-        export(changed, tmp_path / f"fresh{number}")  # no cache: every row made
+        report = export(articles, tmp_path / "search", cache_dir=cache)
+        remade = set(made)
+        export(articles, tmp_path / f"fresh{number}")  # no cache: every run made
         assert tree(tmp_path / "search") == tree(tmp_path / f"fresh{number}")
-        # what differs from the export before (change 2 brings d3, deleted by change 1, back)
-        assert sorted(remade) == [["d5"], ["d5", "new"], ["d0", "d1", "d3"]][number]
+        # only the chunks holding what changed, before or after, are made again
+        expected = set().union(*(chunk_of(s, articles) for s in touched if s in
+                                 {d.slug for d in articles}))  # fmt: skip
+        assert expected <= remade and len(remade) < len(articles) // 2, (remade, expected)
         assert report.files == len(tree(tmp_path / "search"))
-        if number == 0:  # ordinals unchanged: most files are the old ones
-            assert report.linked > len(docs)
-            # and only the keys the changed article holds were encoded again
-            assert len(encoded_rows) == 1 and 0 < encoded_rows[0] < encoded[-1]
-            # bodies in folders the change did not touch are the old files, linked
+        # runs of chunks gone are deleted
+        chunk_count = len(export_runs.chunks([d.slug for d in canonical_order(articles)]))
+        assert len(list(runs.glob("*.run"))) == chunk_count
+        if number == 0:  # ordinals unchanged: bodies in untouched folders are the old files
             now = {str(p): p.stat().st_ino for p in (tmp_path / "search" / "b").rglob("*.bin")}
             same = [path for path in now if inodes.get(path) == now[path]]
             assert len(same) == len(docs) - 2  # all but the changed article's folder of two
 
 
-def test_damaged_kept_rows_are_ignored(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    docs = [Doc(slug="a", title="软弱涣散", body="整顿软弱涣散党组织", date="2022-01-01")]
+def test_damaged_kept_runs_are_made_again(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    from archive_search.export import RUNS_FOLDER
+
+    docs = many_docs(12)
     cache = tmp_path / "cache"
-    cache.mkdir()
-    (cache / "export-rows.npz").write_bytes(b"PK\x03\x04 not a zip file")
+    export(docs, tmp_path / "first", cache_dir=cache)
+    for run in (cache / RUNS_FOLDER).glob("*.run"):
+        run.write_bytes(run.read_bytes()[:40])  # cut short, as by a full disk
     export(docs, tmp_path / "search", cache_dir=cache)
     export(docs, tmp_path / "fresh")
     assert tree(tmp_path / "search") == tree(tmp_path / "fresh")
-    assert "export-rows.npz" in caplog.text and "unusable" in caplog.text
+    assert RUNS_FOLDER in caplog.text and "unusable" in caplog.text
