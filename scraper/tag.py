@@ -79,6 +79,10 @@ def _sentences(text: str, title_end: int, settings: Settings) -> list[_Sentence]
     return out
 
 
+# A sentence of this many tasks between semicolons is a list of them.
+_TASK_LIST_ITEMS = 3
+
+
 @dataclass
 class _Found:
     """The counted hits of one practice: sentence index → {phrase: weight}."""
@@ -93,11 +97,28 @@ class _Found:
     # already by a listed phrase).
     framed: set[int] = field(default_factory=set)
 
-    def describes(self, index: int, text: str, terms: int) -> bool:
-        """Whether sentence `index` names `terms` different phrases of the practice
-        outside an enumeration: phrases in different items of a 、-list ("促进农民增收、
-        壮大集体经济、改善乡村面貌") are a list of results, not a description."""
-        spans = sorted(self.spans_in.get(index, []))
+    def describes(
+        self,
+        index: int,
+        text: str,
+        terms: int,
+        sentence: _Sentence,
+        weights: dict[str, float] | None = None,
+    ) -> bool:
+        """Whether sentence `index` names `terms` different phrases of the practice (of
+        these `weights` only, if given) outside an enumeration.
+
+        Phrases in different items of a 、-list ("促进农民增收、壮大集体经济、改善乡村
+        面貌") are a list of results, not a description; and a sentence of three or
+        more tasks between semicolons ("要…；要…，大力整顿软弱涣散基层党组织，…；要…")
+        lists the practice among the others, whatever one item says.
+        """
+        spans = sorted(
+            span for span in self.spans_in.get(index, []) if weights is None or span[2] in weights
+        )
+        in_one_item = bool(spans) and "；" not in text[spans[0][0] : spans[-1][1]]
+        if in_one_item and text.count("；", sentence.start, sentence.end) >= _TASK_LIST_ITEMS - 1:
+            return False
         best = 1 if spans else 0
         for i, (start, _, phrase) in enumerate(spans):
             group = {phrase}
@@ -302,8 +323,14 @@ def tag(title: str | None, body: str) -> Tagging:
             sum(sentences[i].weight for i in found.weight_in) / total_weight, 3
         )
         broad = len(found.by_sentence) >= settings.min_sentences or any(
-            found.describes(i, text, settings.one_sentence_terms)
-            or sum(w >= settings.core_weight for w in hits.values()) >= settings.one_sentence_cores
+            found.describes(i, text, settings.one_sentence_terms, sentences[i])
+            or found.describes(
+                i,
+                text,
+                settings.one_sentence_cores,
+                sentences[i],
+                {k: w for k, w in hits.items() if w >= settings.core_weight},
+            )
             or (i in found.framed and _counted(text, sentences[i]))
             for i, hits in found.by_sentence.items()
         )
