@@ -45,6 +45,7 @@ import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
 import numpy as np
@@ -63,7 +64,7 @@ RUNS_VERSION = 1
 CHUNK_AVERAGE = 1_000  # articles in a chunk, on average (a boundary is one slug in this many)
 CHUNK_MAX = 3_000  # a chunk never holds more
 BLOCK_KEYS = 4_096  # keys in a block of a run file
-SET_BATCH = 1 << 20  # ordinals of doc sets encoded in one call
+SET_BATCH_RECORDS = 1 << 14  # doc-set records of runs encoded in one call
 RUN_SUFFIX = ".run"
 _POSITIONS, _SET = 0, 1
 
@@ -227,9 +228,10 @@ def merged_entries(runs: Sequence[tuple[Path, int]], total: int) -> Iterator[Ent
     (`encode_grouped_doc_sets` costs a few numpy passes per batch, not per key).
     """
     streams = [_based(path, number, base) for number, (path, base) in enumerate(runs)]
-    pending: list[tuple[str, bytes]] = []  # doc-set keys waiting for their batch
-    pending_size = 0
-    for key, group in itertools.groupby(heapq.merge(*streams), key=lambda r: r[0]):
+    pending: list[tuple[str, int]] = []  # doc-set keys waiting for their batch, record count
+    payloads: list[bytes] = []  # their records' relative ordinals, uint32
+    bases: list[int] = []  # and each record's base ordinal
+    for key, group in itertools.groupby(heapq.merge(*streams), key=itemgetter(0)):
         records = list(group)
         if records[0][2] == _POSITIONS:
             out = bytearray()
@@ -238,21 +240,19 @@ def merged_entries(runs: Sequence[tuple[Path, int]], total: int) -> Iterator[Ent
                 varint(first - previous, out)
                 out += payload
                 previous = last
-            yield from _flush(pending, total) if pending else ()
-            pending, pending_size = [], 0
+            if pending:
+                yield from _flush(pending, payloads, bases, total)
+                pending, payloads, bases = [], [], []
             yield key, KIND_POSITIONS, bytes(out)
         else:  # a doc set's `first` is its run's base ordinal (the payload is relative to it)
-            parts = [
-                np.frombuffer(payload, dtype=np.uint32).astype(np.int64) + base
-                for _, _, _, base, _, payload in records
-            ]
-            ordinals = parts[0] if len(parts) == 1 else np.concatenate(parts)
-            pending.append((key, ordinals.astype(np.uint32).tobytes()))
-            pending_size += len(ordinals)
-            if pending_size >= SET_BATCH:
-                yield from _flush(pending, total)
-                pending, pending_size = [], 0
-    yield from _flush(pending, total)
+            pending.append((key, len(records)))
+            for _, _, _, base, _, payload in records:
+                payloads.append(payload)
+                bases.append(base)
+            if len(payloads) >= SET_BATCH_RECORDS:
+                yield from _flush(pending, payloads, bases, total)
+                pending, payloads, bases = [], [], []
+    yield from _flush(pending, payloads, bases, total)
 
 
 def _based(path: Path, number: int, base: int) -> Iterator[tuple[str, int, int, int, int, bytes]]:
@@ -261,12 +261,18 @@ def _based(path: Path, number: int, base: int) -> Iterator[tuple[str, int, int, 
         yield key, number, kind, first + base, last + base, payload
 
 
-def _flush(pending: list[tuple[str, bytes]], total: int) -> Iterator[Entry]:
-    """Encode the waiting doc sets, in their (key) order."""
+def _flush(
+    pending: list[tuple[str, int]], payloads: list[bytes], bases: list[int], total: int
+) -> Iterator[Entry]:
+    """Encode the waiting doc sets, in their (key) order: every record's ordinals made
+    absolute in one pass (a numpy call per record cost more than the merge itself)."""
     if not pending:
         return
-    sizes = [len(data) // 4 for _, data in pending]
-    group = np.repeat(np.arange(len(pending), dtype=np.int64), sizes)
-    ordinals = np.frombuffer(b"".join(data for _, data in pending), dtype=np.uint32)
+    lengths = np.fromiter((len(p) // 4 for p in payloads), dtype=np.int64, count=len(payloads))
+    relative = np.frombuffer(b"".join(payloads), dtype=np.uint32).astype(np.int64)
+    ordinals = relative + np.repeat(np.asarray(bases, dtype=np.int64), lengths)
+    records_of = np.fromiter((n for _, n in pending), dtype=np.int64, count=len(pending))
+    per_key = np.add.reduceat(lengths, np.cumsum(records_of) - records_of)
+    group = np.repeat(np.arange(len(pending), dtype=np.int64), per_key)
     for number, (kind, data) in encode_grouped_doc_sets(group, ordinals, total):
         yield pending[number][0], kind, data
