@@ -4,57 +4,9 @@ Researchers open the archive from any web host, with no server to run a
 query, so the page (theme/static/js/search.js) evaluates queries itself on
 postings exported here.  A plain static host applies no compression and a
 10,000-article archive holds tens of megabytes of postings, so the export is
-cut into many small files and a query fetches only those it needs:
-
-search/manifest.json        loaded first (revalidated): counts, facets, folder hashes
-search/{k,s,t,g}/<g>-<hash>/<n>.bin
-                            key shard n of a family: each key is hashed (FNV-1a of its
-                            UTF-8 bytes) into one of `shards[family]` files; gzip when
-                            that is smaller.  Families: k = positions in title and
-                            body (phrases), s = doc sets (one-word queries,
-                            characters, filters), t = positions in the title (title:),
-                            g = positions of trigrams (Chinese phrases of 3+ characters)
-search/m/<g>-<hash>/<n>.bin metadata rows (with titles) of ordinals n*META_BLOCK …, gzip
-                            JSON: CSV downloads, and a result page's articles where
-                            several fall in one block
-search/d/<g>-<hash>/<o>.bin one article's metadata row, JSON (gzip when smaller): the
-                            result list, shown at once
-search/b/<g>-<hash>/<o>.bin one article's body, UTF-8 text (gzip when smaller): its
-                            snippet, fetched only when the result scrolls into view
-search/dates-<hash>.bin     publication day of each ordinal, as runs (date filters)
-
-Files are grouped GROUP_SIZE to a folder (g = n // GROUP_SIZE) whose name
-carries the hash of their contents; the manifest lists those hashes.
-
-Ordinals number the articles in the canonical order (`canonical_key`: newest
-first, undated last, then slug); results are listed by ordinal, so the page
-and `archive_search.search()` agree article for article.
-
-Key shard format (all integers unsigned LEB128 varints):
-    count, then per key: key length, key (UTF-8), kind, data length;
-    then the data of each key, in the same order.
-Keys and their data:
-    a term (`tokens()` text)  kind 0: per article: ordinal delta (first absolute),
-                              position count, position deltas (first absolute);
-                              title positions are the title's token positions,
-                              body positions are shifted by `body_offset` (more
-                              than any title's length), so a phrase never spans
-                              the two fields
-    "@" + a term              kind 0: the same, title positions only
-    a trigram (3 Han chars)   kind 0: the same for trigrams (`analysis.term_positions`), at their
-                              first bigram's position: a Chinese phrase is matched by
-                              overlapping trigrams, far rarer than its bigrams (a common
-                              bigram's positions are tens of kilobytes at 10,000 articles)
-    "=" + a term or trigram   kind 1-3: the articles whose title or body hold it
-    "#" + a Han character     kind 1-3: the articles whose title or body contain it
-    "^" + a Han character     kind 1-3: the articles whose title contains it
-    "tag:", "place:",         kind 1-3: the articles of a practice, place (province,
-    "site:", "year:" + value  city or county), site, year
-    doc sets are kind 1 (ordinal deltas), 2 (runs: start delta from the previous
-    run's end, length) or 3 (bitmap over all ordinals), whichever is smallest.
-
-Gzip files are decompressed by the browser's DecompressionStream; the page
-checks the gzip magic number first, in case a host adds Content-Encoding itself.
+cut into many small files and a query fetches only those it needs.  The
+files, the key shard format and the manifest are described in
+docs/search_format.md.
 """
 
 from __future__ import annotations
@@ -660,76 +612,29 @@ def export(
     Memory stays that of a chunk and of one folder of files: postings wait
     in runs and spools on disk, never all at once in memory.
     """
-    ordered = canonical_order(docs)
-    seen: set[str] = set()
-    unique: list[Doc] = []
-    skipped: list[str] = []
-    for doc in ordered:
-        if doc.slug in seen:
-            skipped.append(f"{doc.slug}: slug already exported")
-            continue
-        seen.add(doc.slug)
-        unique.append(doc)
-    ordered = unique
-    total = len(ordered)
+    ordered, skipped = _unique(canonical_order(docs))
     out_dir = Path(out_dir)
-    source = source_digest(ordered, practice_names or {})
+    names = practice_names or {}
+    source = source_digest(ordered, names)
     kept = _kept_export(out_dir, source)
     if kept is not None:
         return ExportReport(
-            docs=total, keys=0, shards=0, files=0, bytes=0, largest_shard=0, median_shard=0,
-            manifest_bytes=kept, out_dir=out_dir, skipped=skipped, unchanged=True,
+            docs=len(ordered), keys=0, shards=0, files=0, bytes=0, largest_shard=0,
+            median_shard=0, manifest_bytes=kept, out_dir=out_dir, skipped=skipped,
+            unchanged=True,
         )  # fmt: skip
-    # Body positions start two past the last title position: never adjacent to it.
-    body_offset = 2 + max(
-        (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
-    )
+    body_offset = _body_offset(ordered)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".search-", dir=out_dir.parent))
     writer = _Writer(staging, previous=out_dir if out_dir.is_dir() else None)
-    shard_counts: dict[str, int] = {}
-    shard_groups: dict[str, str] = {}
-    shard_sizes: list[int] = []
-    keys = 0
-    with tempfile.TemporaryDirectory(prefix="export-spool-") as spool_dir:
-        spools = {name: _Spool(Path(spool_dir), name) for name in FAMILIES}
-        try:
-            for key, kind, data in _entries(ordered, body_offset, cache_dir):
-                spools[family(key)].add(key, kind, data)
-                keys += 1
-            for name, spool in spools.items():
-                shard_counts[name], raws = spool.shards()
-                hashes, sizes = _write_groups(writer, name, raws, _maybe_gzip)
-                shard_groups[name] = "".join(hashes)
-                shard_sizes += sizes
-        finally:
-            for spool in spools.values():
-                spool.close()
-
-    facets, strings = _facets(ordered, practice_names or {})
-    index = {s: i for i, s in enumerate(strings)}
-    rows = [meta_row(doc, index) for doc in ordered]
-    meta_files = [
-        _json_bytes(rows[start : start + META_BLOCK]) for start in range(0, total, META_BLOCK)
-    ]
-    meta_groups, _ = _write_groups(writer, "m", meta_files, _gzip)
-    # Titles and bodies apart: a results page lists 20 titles at once but shows
-    # the snippets only of the few results on screen, and bodies are most bytes.
-    doc_files = (_json_bytes(row) for row in rows)
-    doc_groups, _ = _write_groups(writer, "d", doc_files, _maybe_gzip)
-    body_files = (doc.body.encode("utf-8") for doc in ordered)
-    body_groups, _ = _write_groups(writer, "b", body_files, _maybe_gzip)
-    dates = encode_days(ordered)
-    dates_hash = _content_hash(dates)
-    writer.write(f"dates-{dates_hash}.bin", dates)
-
+    shards = _write_key_shards(writer, ordered, body_offset, cache_dir)
     manifest = {
         "version": FORMAT_VERSION,
         "source": source,
-        "docs": total,
+        "docs": len(ordered),
         "body_offset": body_offset,
         "url_pattern": URL_PATTERN,
-        "shards": shard_counts,
+        "shards": shards.counts,
         "meta_block": META_BLOCK,
         "group_size": GROUP_SIZE,
         "hash_chars": HASH_CHARS,
@@ -737,31 +642,17 @@ def export(
         # metadata shards, articles), concatenated, HASH_CHARS each: one hash
         # per file would make this file, which every search loads first, tens
         # of kilobytes at 10,000 articles.
-        "shard_groups": shard_groups,
-        "meta_groups": "".join(meta_groups),
-        "doc_groups": "".join(doc_groups),
-        "body_groups": "".join(body_groups),
-        "dates": f"dates-{dates_hash}.bin",
-        "undated": sum(1 for d in ordered if d.date is None),
-        "strings": strings,
-        "facets": facets,
+        "shard_groups": shards.groups,
+        **_write_article_files(writer, ordered, names),
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode()
     writer.write("manifest.json", manifest_bytes)
-
-    # Swap the finished export in: a half-written index is never served, and
-    # files of earlier builds (other hashes) do not pile up.
-    old = out_dir.with_name(out_dir.name + ".old")
-    staging.chmod(0o755)
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)
-    sizes = sorted(shard_sizes)
+    _swap_in(staging, out_dir)
+    sizes = sorted(shards.sizes)
     return ExportReport(
-        docs=total,
-        keys=keys,
-        shards=sum(shard_counts.values()),
+        docs=len(ordered),
+        keys=shards.keys,
+        shards=sum(shards.counts.values()),
         files=writer.files,
         bytes=writer.bytes,
         linked=writer.linked,
@@ -771,3 +662,99 @@ def export(
         out_dir=out_dir,
         skipped=skipped,
     )
+
+
+def _unique(ordered: list[Doc]) -> tuple[list[Doc], list[str]]:
+    """The articles with the first of each slug, and what was left out (the Whoosh index,
+    keyed by slug, keeps one article a slug too)."""
+    seen: set[str] = set()
+    unique: list[Doc] = []
+    skipped: list[str] = []
+    for doc in ordered:
+        if doc.slug in seen:
+            skipped.append(f"{doc.slug}: slug already exported")
+            continue
+        seen.add(doc.slug)
+        unique.append(doc)
+    return unique, skipped
+
+
+def _body_offset(ordered: list[Doc]) -> int:
+    """Where body positions start: two past the last title position, never adjacent to it
+    (a phrase must not match across the end of a title and the start of a body)."""
+    return 2 + max(
+        (max((t.position for t in tokens(d.title)), default=-1) for d in ordered), default=-1
+    )
+
+
+@dataclass
+class _KeyShards:
+    """What the key shards' writing tells the manifest and the report."""
+
+    counts: dict[str, int] = field(default_factory=dict)  # shards of each family
+    groups: dict[str, str] = field(default_factory=dict)  # their folders' hashes
+    sizes: list[int] = field(default_factory=list)  # every shard file's size
+    keys: int = 0
+
+
+def _write_key_shards(
+    writer: _Writer, ordered: list[Doc], body_offset: int, cache_dir: Path | None
+) -> _KeyShards:
+    """Every key's postings, merged from the runs, spooled by family, cut into shards."""
+    shards = _KeyShards()
+    with tempfile.TemporaryDirectory(prefix="export-spool-") as spool_dir:
+        spools = {name: _Spool(Path(spool_dir), name) for name in FAMILIES}
+        try:
+            for key, kind, data in _entries(ordered, body_offset, cache_dir):
+                spools[family(key)].add(key, kind, data)
+                shards.keys += 1
+            for name, spool in spools.items():
+                shards.counts[name], raws = spool.shards()
+                hashes, sizes = _write_groups(writer, name, raws, _maybe_gzip)
+                shards.groups[name] = "".join(hashes)
+                shards.sizes += sizes
+        finally:
+            for spool in spools.values():
+                spool.close()
+    return shards
+
+
+def _write_article_files(
+    writer: _Writer, ordered: list[Doc], practice_names: Mapping[str, str]
+) -> dict[str, object]:
+    """Metadata blocks, each article's row and body, the dates: the manifest's entries for them."""
+    facets, strings = _facets(ordered, practice_names)
+    index = {s: i for i, s in enumerate(strings)}
+    rows = [meta_row(doc, index) for doc in ordered]
+    meta_files = (
+        _json_bytes(rows[start : start + META_BLOCK]) for start in range(0, len(rows), META_BLOCK)
+    )
+    meta_groups, _ = _write_groups(writer, "m", meta_files, _gzip)
+    # Titles and bodies apart: a results page lists 20 titles at once but shows
+    # the snippets only of the few results on screen, and bodies are most bytes.
+    doc_groups, _ = _write_groups(writer, "d", (_json_bytes(row) for row in rows), _maybe_gzip)
+    body_files = (doc.body.encode("utf-8") for doc in ordered)
+    body_groups, _ = _write_groups(writer, "b", body_files, _maybe_gzip)
+    dates = encode_days(ordered)
+    dates_name = f"dates-{_content_hash(dates)}.bin"
+    writer.write(dates_name, dates)
+    return {
+        "meta_groups": "".join(meta_groups),
+        "doc_groups": "".join(doc_groups),
+        "body_groups": "".join(body_groups),
+        "dates": dates_name,
+        "undated": sum(1 for d in ordered if d.date is None),
+        "strings": strings,
+        "facets": facets,
+    }
+
+
+def _swap_in(staging: Path, out_dir: Path) -> None:
+    """Put the finished export in place of the old: a half-written index is never served,
+    and files of earlier builds (other hashes) do not pile up."""
+    old = out_dir.with_name(out_dir.name + ".old")
+    staging.chmod(0o755)
+    if out_dir.exists():
+        os.replace(out_dir, old)
+    os.replace(staging, out_dir)
+    shutil.rmtree(old, ignore_errors=True)

@@ -7,7 +7,7 @@ of flat arrays and `encode_grouped_positions` / `encode_grouped_doc_sets`
 encode all keys in a few numpy passes; `encode_positions` and
 `encode_doc_set`, one key at a time, are the reference they are tested
 against.
-The format itself is described in `archive_search.export` and decoded by
+The format itself is described in docs/search_format.md and decoded by
 theme/static/js/search.js; `varint` is the reference the bulk path is tested
 against.
 """

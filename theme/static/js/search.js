@@ -6,7 +6,8 @@
 // the same articles in the same order (tests/test_search_page.py compares them).
 // Files are fetched on demand: the manifest, then only the key shards the query
 // names, then the titles of the page shown, and the body of a result (for its
-// snippet) only when it comes near the screen.
+// snippet) only when it comes near the screen.  The files and their format are
+// described in docs/search_format.md.
 
 const HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
 const RUNS = new RegExp(`([${HAN}]+)|((?:(?![${HAN}])[\\p{L}\\p{N}])+)`, "gu");
