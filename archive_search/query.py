@@ -396,22 +396,54 @@ def day_bound(value: str | date | None, *, end: bool) -> str | None:
         raise QueryError(f"日期“{value}”不存在 / no such date {value!r}") from exc
 
 
-def filter_queries(
-    tag: str | None = None,
-    place: str | None = None,
-    site: str | None = None,
-    date_from: str | date | None = None,
-    date_to: str | date | None = None,
-) -> list[wq.Query]:
-    """The Whoosh conditions of the keyword filters."""
-    found: list[wq.Query] = []
-    for fieldname, value in (("tags", tag), ("place", place), ("site", site)):
-        if value:
-            found.append(wq.Term(fieldname, value))
-    start, end = day_bound(date_from, end=False), day_bound(date_to, end=True)
-    if start or end:
-        found.append(wq.TermRange("day", start, end))
-    return found
+@dataclass(frozen=True)
+class Filters:
+    """The keyword filters of a search, as given and with their date bounds made days.
+
+    One value, hashable, so the result caches key on it; `search` builds it
+    once, the matching and the Whoosh translation read it, and `given` is what
+    the results report back.
+    """
+
+    tag: str | None = None
+    place: str | None = None
+    site: str | None = None
+    # As given (reported back), not compared: "2021" and "2021-01-01" filter alike.
+    date_from: str | date | None = field(default=None, compare=False)
+    date_to: str | date | None = field(default=None, compare=False)
+    start: str | None = None  # date_from as YYYY-MM-DD (a year or month: its first day)
+    end: str | None = None  # date_to as YYYY-MM-DD (a year or month: its last day)
+
+    @classmethod
+    def of(
+        cls,
+        tag: str | None = None,
+        place: str | None = None,
+        site: str | None = None,
+        date_from: str | date | None = None,
+        date_to: str | date | None = None,
+    ) -> Filters:
+        """The filters of these keyword arguments (QueryError for a malformed date)."""
+        start, end = day_bound(date_from, end=False), day_bound(date_to, end=True)
+        return cls(tag, place, site, date_from, date_to, start, end)
+
+    def terms(self) -> list[tuple[str, str]]:
+        """(index field, value) of each keyword filter given, dates apart."""
+        pairs = (("tags", self.tag), ("place", self.place), ("site", self.site))
+        return [(fieldname, value) for fieldname, value in pairs if value]
+
+    def given(self) -> dict[str, str]:
+        """The filters as given, by name (what search results report)."""
+        pairs = (("tag", self.tag), ("place", self.place), ("site", self.site),
+                 ("date_from", self.date_from), ("date_to", self.date_to))  # fmt: skip
+        return {name: str(value) for name, value in pairs if value}
+
+    def whoosh_queries(self) -> list[wq.Query]:
+        """The Whoosh conditions of the filters."""
+        found: list[wq.Query] = [wq.Term(fieldname, value) for fieldname, value in self.terms()]
+        if self.start or self.end:
+            found.append(wq.TermRange("day", self.start, self.end))
+        return found
 
 
 # Results
@@ -776,21 +808,19 @@ class _DocSets:
         texts = wq.TermRange("day", start, end)._btexts(self.reader)
         return _union([self.term("day", text) for text in texts])
 
-    def matches(self, node: Node, filters: tuple[tuple[str, Any], ...]) -> np.ndarray:
-        """Documents matching `node` and the keyword `filters` (as `filter_queries` reads them)."""
+    def matches(self, node: Node, filters: Filters) -> np.ndarray:
+        """Documents matching `node` and the keyword `filters`."""
         key = (node, filters)
         found = self.results.get(key)
         if found is not None:
             self.results.move_to_end(key)
             return found
         found = self.node(node)
-        given = dict(filters)
-        for fieldname, name in (("tags", "tag"), ("place", "place"), ("site", "site")):
-            if given.get(name) and len(found):
-                found = _intersect(found, self.term(fieldname, given[name]))
-        start, end = given.get("date_from"), given.get("date_to")
-        if (start or end) and len(found):
-            found = _intersect(found, self.day_range(start, end))
+        for fieldname, value in filters.terms():
+            if len(found):
+                found = _intersect(found, self.term(fieldname, value))
+        if (filters.start or filters.end) and len(found):
+            found = _intersect(found, self.day_range(filters.start, filters.end))
         found = _intersect(found, self.live)
         self.results[key] = found
         if len(self.results) > _RESULTS_KEPT:
@@ -979,8 +1009,7 @@ def search(
     `snippets=False` skips making snippets (the slow part for huge limits).
     """
     node = parse(query)
-    start, end = day_bound(date_from, end=False), day_bound(date_to, end=True)
-    given = (("tag", tag), ("place", place), ("site", site), ("date_from", start), ("date_to", end))
+    given = Filters.of(tag, place, site, date_from, date_to)
     if limit is not None and limit < 0:
         raise QueryError(f"limit 不能为负数 / limit must be >= 0, not {limit}")
     index_dir = Path(index_dir) if index_dir is not None else DEFAULT_INDEX_DIR
@@ -1016,13 +1045,7 @@ def search(
                 f"搜索索引无法读取 / the index at {index_dir} cannot be read ({exc!r})"
                 " — 请运行 `invoke build` 重建"
             ) from exc
-    filters = {
-        name: str(value)
-        for name, value in (("tag", tag), ("place", place), ("site", site),
-                            ("date_from", date_from), ("date_to", date_to))
-        if value
-    }  # fmt: skip
-    return SearchResults(query=query, total=total, hits=hits, filters=filters)
+    return SearchResults(query=query, total=total, hits=hits, filters=given.given())
 
 
 def _hit(searcher: Searcher, docnum: int, node: Node, snippets: bool, in_body: bool) -> Hit:

@@ -468,6 +468,33 @@ def test_whoosh_own_queries_find_what_search_finds(index_dir: Path, query: str) 
         assert found, query  # the queries are chosen to find something
 
 
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {"place": "湖北省"},
+        {"tag": "rectification", "date_from": "2021"},
+        {"site": "荆楚网", "date_to": "2024"},
+        {"date_from": "2021-03-05", "date_to": "2021-12-20"},
+    ],
+)
+def test_filters_find_what_whoosh_finds_with_them(index_dir: Path, filters: dict) -> None:
+    """The keyword filters, as one Filters value, mean the same to Whoosh as to search()."""
+    from whoosh import query as wq
+
+    from archive_search.query import Filters
+
+    given = Filters.of(**filters)
+    assert given.given() == filters and given == Filters.of(**filters)
+    ix = whoosh_index.open_dir(str(index_dir))
+    with ix.searcher() as searcher:
+        condition = wq.And([to_whoosh(parse("党 OR 村")), *given.whoosh_queries()])
+        by_whoosh = {hit["slug"] for hit in searcher.search(condition, limit=None)}
+    ix.close()
+    result = search("党 OR 村", index_dir=index_dir, limit=None, **filters)
+    assert set(result.slugs) == by_whoosh and result.filters == filters
+    assert by_whoosh  # the filters are chosen to leave something
+
+
 @pytest.mark.parametrize("query", [*QUERIES, "推进会", "title:推进会 OR 十二个", "党建设"])
 def test_snippets_are_those_of_the_whole_body(index_dir: Path, query: str) -> None:
     """search() skips the bodies the index says hold no match; each snippet is still the
