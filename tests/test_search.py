@@ -30,6 +30,7 @@ from archive_search import (
     search,
 )
 from archive_search import query as query_module
+from archive_search import snippets as snippets_module
 from archive_search.analysis import HAN, tokens
 from archive_search.documents import Doc, canonical_key
 from archive_search.query import parse, to_whoosh
@@ -441,10 +442,10 @@ def test_the_snippet_window_gives_the_snippet_of_the_whole_text(
     node = parse(query)
     for before in range(0, 900, 7):
         body = (filler * 90)[:before] + "全面推行ＣＰＵ村务公开平台。" + filler * 20
-        windowed = query_module.snippet(body, node)
+        windowed = snippets_module.snippet(body, node)
         with monkeypatch.context() as patch:
-            patch.setattr(query_module, "SNIPPET_WINDOW", 10**9)
-            assert query_module.snippet(body, node) == windowed, before
+            patch.setattr(snippets_module, "SNIPPET_WINDOW", 10**9)
+            assert snippets_module.snippet(body, node) == windowed, before
 
 
 QUERIES = [
@@ -481,13 +482,14 @@ def test_filters_find_what_whoosh_finds_with_them(index_dir: Path, filters: dict
     """The keyword filters, as one Filters value, mean the same to Whoosh as to search()."""
     from whoosh import query as wq
 
-    from archive_search.query import Filters
+    from archive_search.query_language import Filters
+    from archive_search.whoosh_query import filter_queries
 
     given = Filters.of(**filters)
     assert given.given() == filters and given == Filters.of(**filters)
     ix = whoosh_index.open_dir(str(index_dir))
     with ix.searcher() as searcher:
-        condition = wq.And([to_whoosh(parse("党 OR 村")), *given.whoosh_queries()])
+        condition = wq.And([to_whoosh(parse("党 OR 村")), *filter_queries(given)])
         by_whoosh = {hit["slug"] for hit in searcher.search(condition, limit=None)}
     ix.close()
     result = search("党 OR 村", index_dir=index_dir, limit=None, **filters)

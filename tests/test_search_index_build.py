@@ -393,7 +393,7 @@ SORTED_SETS = st.sets(st.integers(min_value=0, max_value=2**40), max_size=300).m
 @given(SORTED_SETS, SORTED_SETS)
 @settings(max_examples=300, deadline=None)
 def test_set_operations_on_sorted_arrays(a: np.ndarray, b: np.ndarray) -> None:
-    from archive_search.query import _dedupe_sorted, _in_sorted, _intersect
+    from archive_search.matching import _dedupe_sorted, _in_sorted, _intersect
 
     want = sorted(set(a.tolist()) & set(b.tolist()))
     assert _intersect(a, b).tolist() == want

@@ -573,7 +573,7 @@ def test_js_tokenizer_equals_python(browser_page: tuple[object, str]) -> None:
 
 def _tree(node: object) -> object:
     """A Python query tree in the JavaScript parser's shape."""
-    from archive_search import query as q
+    from archive_search import query_language as q
 
     if isinstance(node, q.Words):
         positions = list(node.positions or range(len(node.terms)))
