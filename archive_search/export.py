@@ -18,6 +18,7 @@ import itertools
 import json
 import logging
 import os
+import pickle
 import re
 import shutil
 import tempfile
@@ -40,6 +41,7 @@ from archive_search.packing import (
     varint,
 )
 from archive_search.segments import writing_procs
+from scraper.store import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -290,40 +292,95 @@ def _rows(docs: list[Doc], ordinals: list[int], total: int, body_offset: int) ->
     return builder
 
 
-def _entries(ordered: list[Doc], body_offset: int, cache_dir: Path | None) -> Iterator[Entry]:
-    """Every key's (key, kind, data) in key order, merged from the runs of the chunks.
+@dataclass
+class _Runs:
+    """The runs of this export's chunks, with their first ordinals, and where they are kept."""
 
-    With `cache_dir` the runs are kept in its `RUNS_FOLDER` and a run is made
-    only for a chunk whose articles changed (`export_runs`) or whose kept run
-    is not whole; runs of chunks gone are deleted.  Without it they live in a
-    temporary folder.
-    """
+    runs: list[tuple[Path, int]]
+    folder: Path
+    total: int
+    body_offset: int
+
+
+def _make_runs(ordered: list[Doc], body_offset: int, folder: Path) -> _Runs:
+    """The run of every chunk, made where `folder` does not hold it whole already."""
     total = len(ordered)
-    bounds = export_runs.chunks([doc.slug for doc in ordered])
-    with contextlib.ExitStack() as stack:
-        if cache_dir is None:
-            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="export-runs-")))
-        else:
-            folder = cache_dir / RUNS_FOLDER
-        runs: list[tuple[Path, int]] = []
-        jobs: list[export_runs.RunJob] = []
-        for start, end in bounds:
-            part = ordered[start:end]
-            name = export_runs.chunk_name([(d.slug, d.fingerprint) for d in part], body_offset)
-            path = folder / f"{name}{export_runs.RUN_SUFFIX}"
-            runs.append((path, start))
-            if not export_runs.is_whole(path):
-                if path.exists():  # a damaged cache: the run is made afresh
-                    log.warning("search export: kept postings %s unusable, made afresh", path)
-                jobs.append(export_runs.RunJob(part, path, body_offset))
-        procs = writing_procs() if total >= PARALLEL_DOCS else 1
-        export_runs.make_runs(jobs, _rows, procs)
-        if cache_dir is not None:
-            used = {path.name for path, _ in runs}
-            for old in folder.iterdir():
-                if old.name not in used:
-                    old.unlink(missing_ok=True)
-        yield from export_runs.merged_entries(runs, total)
+    runs: list[tuple[Path, int]] = []
+    jobs: list[export_runs.RunJob] = []
+    for start, end in export_runs.chunks([doc.slug for doc in ordered]):
+        part = ordered[start:end]
+        name = export_runs.chunk_name([(d.slug, d.fingerprint) for d in part], body_offset)
+        path = folder / f"{name}{export_runs.RUN_SUFFIX}"
+        runs.append((path, start))
+        if not export_runs.is_whole(path):
+            if path.exists():  # a damaged cache: the run is made afresh
+                log.warning("search export: kept postings %s unusable, made afresh", path)
+            jobs.append(export_runs.RunJob(part, path, body_offset))
+    procs = writing_procs() if total >= PARALLEL_DOCS else 1
+    export_runs.make_runs(jobs, _rows, procs)
+    return _Runs(runs, folder, total, body_offset)
+
+
+# What the last cached export left beside its runs: its runs and its spooled
+# entries, so that a rebuild in which no article moved merges only the keys
+# whose records changed (`_kept_entries`).
+LAST_STATE = "last-export.pickle"
+LAST_SPOOL = "last-{family}.spool"
+
+
+def _kept_entries(made: _Runs) -> Iterator[Entry] | None:
+    """Every key's entry, from the last export's spools and the keys that changed since.
+
+    None unless the last export left whole spools and every chunk is where it
+    was (same count, same first ordinals, same body offset): then each key's
+    entry is the last one's unless one of the chunks that changed holds it
+    differently (`export_runs.changed_keys`), and only those keys are merged
+    again.  Entries come family by family, each in key order.
+    """
+    try:
+        with (made.folder / LAST_STATE).open("rb") as handle:
+            state = pickle.load(handle)
+        if state["version"] != export_runs.RUNS_VERSION:
+            return None
+        old_runs = [(made.folder / name, base) for name, base in state["runs"]]
+        if (state["total"], state["body_offset"]) != (made.total, made.body_offset) or [
+            base for _, base in old_runs
+        ] != [base for _, base in made.runs]:
+            return None
+        pairs = [(o, n) for (o, _), (n, _) in zip(old_runs, made.runs, strict=True) if o != n]
+        if not all(export_runs.is_whole(old) for old, _ in pairs):
+            return None
+        spools: dict[str, _Spool] = {}
+        for name in FAMILIES:
+            spools[name] = _Spool.kept(made.folder, name, state["families"][name])
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, ValueError):
+        for spool in locals().get("spools", {}).values():
+            spool.close()
+        return None
+    changed: set[str] = set()
+    for old, new in pairs:
+        changed |= export_runs.changed_keys(old, new)
+    fresh = {key: (kind, data) for key, kind, data in
+             export_runs.merged_entries(made.runs, made.total, only=changed)}  # fmt: skip
+
+    def entries() -> Iterator[Entry]:
+        for name in FAMILIES:
+            waiting = sorted(key for key in changed if family(key) == name)
+            at = 0
+            for key, kind, data in spools[name].entries():
+                while at < len(waiting) and waiting[at] < key:
+                    if waiting[at] in fresh:
+                        yield waiting[at], *fresh[waiting[at]]
+                    at += 1
+                if key in changed:
+                    continue  # given above, or gone
+                yield key, kind, data
+            for key in waiting[at:]:
+                if key in fresh:
+                    yield key, *fresh[key]
+            spools[name].close()
+
+    return entries()
 
 
 class _Spool:
@@ -335,12 +392,42 @@ class _Spool:
     lists them.
     """
 
-    def __init__(self, folder: Path, name: str) -> None:
-        self.file = (folder / f"{name}.spool").open("w+b")
+    def __init__(self, path: Path, mode: str = "w+b") -> None:
+        self.path = path
+        self.file = path.open(mode)
         self.hash, self.keylen, self.datalen = array("I"), array("I"), array("I")
         self.offset, self.kind = array("Q"), array("B")
         self.at = 0
         self.size = 0  # what `shard_count` weighs
+
+    @classmethod
+    def kept(cls, folder: Path, name: str, index: dict[str, bytes]) -> _Spool:
+        """The spool the last export left (`index()` of it), to read again."""
+        spool = cls(folder / LAST_SPOOL.format(family=name), "rb")
+        for column in ("hash", "keylen", "datalen", "offset", "kind"):
+            getattr(spool, column).frombytes(index[column])
+        columns = {len(getattr(spool, c)) for c in ("hash", "keylen", "datalen", "offset", "kind")}
+        end = spool.offset[-1] + spool.keylen[-1] + spool.datalen[-1] if spool.offset else 0
+        if len(columns) != 1 or os.fstat(spool.file.fileno()).st_size != end:
+            spool.close()
+            raise ValueError(f"{spool.path}: not the spool its index describes")
+        return spool
+
+    def index(self) -> dict[str, bytes]:
+        """The index columns, to keep with the file."""
+        return {
+            c: getattr(self, c).tobytes() for c in ("hash", "keylen", "datalen", "offset", "kind")
+        }
+
+    def entries(self) -> Iterator[Entry]:
+        """The entries in the order they were added (key order)."""
+        descriptor = self.file.fileno()
+        for n in range(len(self.offset)):
+            raw = os.pread(descriptor, self.keylen[n] + self.datalen[n], self.offset[n])
+            cut = self.keylen[n]
+            if len(raw) != cut + self.datalen[n]:
+                raise ValueError(f"{self.path}: cut short")
+            yield raw[:cut].decode("utf-8"), self.kind[n], raw[cut:]
 
     def add(self, key: str, kind: int, data: bytes) -> None:
         raw = key.encode("utf-8")
@@ -700,12 +787,27 @@ class _KeyShards:
 def _write_key_shards(
     writer: _Writer, ordered: list[Doc], body_offset: int, cache_dir: Path | None
 ) -> _KeyShards:
-    """Every key's postings, merged from the runs, spooled by family, cut into shards."""
+    """Every key's postings, merged from the runs, spooled by family, cut into shards.
+
+    With `cache_dir` the runs and this export's spools are kept in its
+    `RUNS_FOLDER` for the next export; without it all is temporary.
+    """
     shards = _KeyShards()
-    with tempfile.TemporaryDirectory(prefix="export-spool-") as spool_dir:
-        spools = {name: _Spool(Path(spool_dir), name) for name in FAMILIES}
+    with contextlib.ExitStack() as stack:
+        if cache_dir is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="export-runs-")))
+        else:
+            folder = cache_dir / RUNS_FOLDER
+            folder.mkdir(parents=True, exist_ok=True)
+        made = _make_runs(ordered, body_offset, folder)
+        entries = _kept_entries(made) if cache_dir is not None else None
+        if entries is None:
+            entries = export_runs.merged_entries(made.runs, made.total)
+        spool_dir = Path(stack.enter_context(
+            tempfile.TemporaryDirectory(prefix=".spool-", dir=folder)))  # fmt: skip
+        spools = {name: _Spool(spool_dir / f"{name}.spool") for name in FAMILIES}
         try:
-            for key, kind, data in _entries(ordered, body_offset, cache_dir):
+            for key, kind, data in entries:
                 spools[family(key)].add(key, kind, data)
                 shards.keys += 1
             for name, spool in spools.items():
@@ -716,7 +818,39 @@ def _write_key_shards(
         finally:
             for spool in spools.values():
                 spool.close()
+        if cache_dir is not None:
+            _keep(made, spools, spool_dir)
     return shards
+
+
+def _keep(made: _Runs, spools: dict[str, _Spool], spool_dir: Path) -> None:
+    """Keep this export's spools and runs for the next; delete what no longer serves.
+
+    The state file goes last and is replaced whole: a build killed before it
+    leaves the last state pointing at spools that no longer match, which
+    `_kept_entries` refuses (their sizes), and the next export merges all.
+    """
+    (made.folder / LAST_STATE).unlink(missing_ok=True)
+    for name, spool in spools.items():
+        os.replace(spool.path, made.folder / LAST_SPOOL.format(family=name))
+    state = {
+        "version": export_runs.RUNS_VERSION,
+        "total": made.total,
+        "body_offset": made.body_offset,
+        "runs": [(path.name, base) for path, base in made.runs],
+        "families": {name: spool.index() for name, spool in spools.items()},
+    }
+    atomic_write_bytes(made.folder / LAST_STATE, pickle.dumps(state, protocol=5))
+    used = (
+        {path.name for path, _ in made.runs}
+        | {LAST_STATE}
+        | {LAST_SPOOL.format(family=name) for name in FAMILIES}
+    )
+    for old in made.folder.iterdir():
+        if old.name not in used and old.is_file():
+            old.unlink(missing_ok=True)
+        elif old.name.startswith(".spool-") and old != spool_dir:  # a killed build's
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_article_files(

@@ -219,15 +219,18 @@ def make_runs(jobs: list[RunJob], make_rows: RowsMaker, procs: int) -> None:
             pass
 
 
-def merged_entries(runs: Sequence[tuple[Path, int]], total: int) -> Iterator[Entry]:
-    """Every key's (key, kind, data) in key order, from runs given with their first ordinals.
+def merged_entries(
+    runs: Sequence[tuple[Path, int]], total: int, only: set[str] | None = None
+) -> Iterator[Entry]:
+    """Every key's (key, kind, data) in key order, from runs given with their first ordinals
+    (of the keys in `only`, if given).
 
     A key's records come from the runs in ordinal order; positions are
     joined by writing each run's first ordinal relative to the key's last
     article so far, doc sets gathered and encoded a batch of keys at a time
     (`encode_grouped_doc_sets` costs a few numpy passes per batch, not per key).
     """
-    streams = [_based(path, number, base) for number, (path, base) in enumerate(runs)]
+    streams = [_based(path, number, base, only) for number, (path, base) in enumerate(runs)]
     pending: list[tuple[str, int]] = []  # doc-set keys waiting for their batch, record count
     payloads: list[bytes] = []  # their records' relative ordinals, uint32
     bases: list[int] = []  # and each record's base ordinal
@@ -255,10 +258,36 @@ def merged_entries(runs: Sequence[tuple[Path, int]], total: int) -> Iterator[Ent
     yield from _flush(pending, payloads, bases, total)
 
 
-def _based(path: Path, number: int, base: int) -> Iterator[tuple[str, int, int, int, int, bytes]]:
+def _based(
+    path: Path, number: int, base: int, only: set[str] | None
+) -> Iterator[tuple[str, int, int, int, int, bytes]]:
     """A run's records with ordinals made absolute and the run's number to break key ties."""
     for key, kind, first, last, payload in read_run(path):
-        yield key, number, kind, first + base, last + base, payload
+        if only is None or key in only:
+            yield key, number, kind, first + base, last + base, payload
+
+
+def changed_keys(old: Path, new: Path) -> set[str]:
+    """The keys whose records differ between two runs of a chunk (or are in one only).
+
+    Where a chunk's articles changed but none moved (the same count: a text
+    corrected, a tag added), only these keys' merged entries can change.
+    """
+    changed: set[str] = set()
+    a, b = read_run(old), read_run(new)
+    left, right = next(a, None), next(b, None)
+    while left is not None or right is not None:
+        if right is None or (left is not None and left[0] < right[0]):
+            changed.add(left[0])  # type: ignore[index]
+            left = next(a, None)
+        elif left is None or right[0] < left[0]:
+            changed.add(right[0])
+            right = next(b, None)
+        else:
+            if left != right:
+                changed.add(left[0])
+            left, right = next(a, None), next(b, None)
+    return changed
 
 
 def _flush(

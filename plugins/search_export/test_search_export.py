@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -198,7 +199,9 @@ def test_postings_merged_from_chunks_equal_postings_encoded_at_once(
     for average in (1, 4, 1000):  # one article a chunk, several, all in one
         monkeypatch.setattr(export_runs, "CHUNK_AVERAGE", average)
         assert len(export_runs.chunks([d.slug for d in ordered])) > (1 if average < 41 else 0)
-        merged = list(export_module._entries(ordered, 20, None))
+        with tempfile.TemporaryDirectory() as folder:
+            made = export_module._make_runs(ordered, 20, Path(folder))
+            merged = list(export_runs.merged_entries(made.runs, made.total))
         assert [key for key, _, _ in merged] == sorted(expected)  # in key order, none twice
         assert {key: (kind, data) for key, kind, data in merged} == expected
 
@@ -275,6 +278,14 @@ def test_an_export_from_kept_runs_equals_a_fresh_one(
         return rows(docs, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(export_module, "_rows", counting_rows)
+    merges: list[int | None] = []  # keys merged again, None: all of them
+    merge = export_runs.merged_entries
+
+    def counting_merge(runs: object, total: int, only: set[str] | None = None) -> object:
+        merges.append(None if only is None else len(only))
+        return merge(runs, total, only)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(export_runs, "merged_entries", counting_merge)
     monkeypatch.setattr(export_module, "GROUP_SIZE", 2)  # several folders of bodies
     monkeypatch.setattr(export_runs, "CHUNK_AVERAGE", 3)  # several chunks
     docs = [
@@ -309,7 +320,10 @@ def test_an_export_from_kept_runs_equals_a_fresh_one(
     ]  # fmt: skip
     for number, (articles, touched) in enumerate(changes):
         made.clear()
+        merges.clear()
         report = export(articles, tmp_path / "search", cache_dir=cache)
+        keys = report.keys
+        merged_again = list(merges)
         remade = set(made)
         export(articles, tmp_path / f"fresh{number}")  # no cache: every run made
         assert tree(tmp_path / "search") == tree(tmp_path / f"fresh{number}")
@@ -321,6 +335,10 @@ def test_an_export_from_kept_runs_equals_a_fresh_one(
         # runs of chunks gone are deleted
         chunk_count = len(export_runs.chunks([d.slug for d in canonical_order(articles)]))
         assert len(list(runs.glob("*.run"))) == chunk_count
+        if number == 0:  # no article moved: only the keys whose records changed are merged
+            assert len(merged_again) == 1 and 0 < merged_again[0] < keys / 2  # type: ignore[operator]
+        else:  # every ordinal moved: all merged again
+            assert merged_again == [None]
         if number == 0:  # ordinals unchanged: bodies in untouched folders are the old files
             now = {str(p): p.stat().st_ino for p in (tmp_path / "search" / "b").rglob("*.bin")}
             same = [path for path in now if inodes.get(path) == now[path]]
@@ -339,3 +357,10 @@ def test_damaged_kept_runs_are_made_again(tmp_path: Path, caplog: pytest.LogCapt
     export(docs, tmp_path / "fresh")
     assert tree(tmp_path / "search") == tree(tmp_path / "fresh")
     assert RUNS_FOLDER in caplog.text and "unusable" in caplog.text
+    # The last export's spools, cut short: not used, everything merged again.
+    edited = [*docs[:-1], Doc(**{**docs[-1].__dict__, "body": "发展村级集体经济。"})]
+    for spool in (cache / RUNS_FOLDER).glob("last-*.spool"):
+        spool.write_bytes(spool.read_bytes()[:-3])
+    export(edited, tmp_path / "again", cache_dir=cache)
+    export(edited, tmp_path / "fresh2")
+    assert tree(tmp_path / "again") == tree(tmp_path / "fresh2")
