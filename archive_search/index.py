@@ -30,10 +30,10 @@ import struct
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
@@ -175,6 +175,33 @@ def doc_fields(doc: Doc) -> dict[str, Any]:
     }
     fields.update({name: value for name, value in optional.items() if value})
     return fields
+
+
+class _Fields(Sequence[dict[str, Any]]):
+    """The Whoosh documents of `docs`, made as they are read.
+
+    A first build adds every article: their field values (each article's
+    distinct characters, its facets) made all at once would be held for the
+    whole indexing, while Whoosh's writers take them a batch at a time.
+    """
+
+    def __init__(self, docs: list[Doc]) -> None:
+        self.docs = docs
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [doc_fields(doc) for doc in self.docs[index]]
+        return doc_fields(self.docs[index])
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return (doc_fields(doc) for doc in self.docs)
 
 
 @dataclass
@@ -337,7 +364,7 @@ def build_index(index_dir: Path, docs: Iterable[Doc], *, procs: int | None = Non
     gone = [slug for slug in stored if slug not in wanted]
     try:
         if new or changed or gone:
-            add = [doc_fields(wanted[slug]) for slug in (*changed, *new)]
+            add = _Fields([wanted[slug] for slug in (*changed, *new)])
             write_changes(ix, delete=[*gone, *changed], add=add, procs=procs)
             # Whoosh's parallel writer drops a worker's segment without a word if
             # the worker dies; what is missing is written again, by this process.
