@@ -350,11 +350,15 @@ def _kept_entries(made: _Runs) -> Iterator[Entry] | None:
         pairs = [(o, n) for (o, _), (n, _) in zip(old_runs, made.runs, strict=True) if o != n]
         if not all(export_runs.is_whole(old) for old, _ in pairs):
             return None
-        spools: dict[str, _Spool] = {}
-        for name in FAMILIES:
-            spools[name] = _Spool.kept(made.folder, name, state["families"][name])
+        indexes = {name: state["families"][name] for name in FAMILIES}
     except (OSError, EOFError, pickle.UnpicklingError, KeyError, TypeError, ValueError):
-        for spool in locals().get("spools", {}).values():
+        return None
+    spools: dict[str, _Spool] = {}
+    try:
+        for name, index in indexes.items():
+            spools[name] = _Spool.kept(made.folder, name, index)
+    except (OSError, KeyError, ValueError):
+        for spool in spools.values():
             spool.close()
         return None
     changed: set[str] = set()
@@ -392,6 +396,8 @@ class _Spool:
     lists them.
     """
 
+    COLUMNS = ("hash", "keylen", "datalen", "offset", "kind")
+
     def __init__(self, path: Path, mode: str = "w+b") -> None:
         self.path = path
         self.file = path.open(mode)
@@ -404,30 +410,30 @@ class _Spool:
     def kept(cls, folder: Path, name: str, index: dict[str, bytes]) -> _Spool:
         """The spool the last export left (`index()` of it), to read again."""
         spool = cls(folder / LAST_SPOOL.format(family=name), "rb")
-        for column in ("hash", "keylen", "datalen", "offset", "kind"):
+        for column in cls.COLUMNS:
             getattr(spool, column).frombytes(index[column])
-        columns = {len(getattr(spool, c)) for c in ("hash", "keylen", "datalen", "offset", "kind")}
+        lengths = {len(getattr(spool, column)) for column in cls.COLUMNS}
         end = spool.offset[-1] + spool.keylen[-1] + spool.datalen[-1] if spool.offset else 0
-        if len(columns) != 1 or os.fstat(spool.file.fileno()).st_size != end:
+        if len(lengths) != 1 or os.fstat(spool.file.fileno()).st_size != end:
             spool.close()
             raise ValueError(f"{spool.path}: not the spool its index describes")
         return spool
 
     def index(self) -> dict[str, bytes]:
         """The index columns, to keep with the file."""
-        return {
-            c: getattr(self, c).tobytes() for c in ("hash", "keylen", "datalen", "offset", "kind")
-        }
+        return {column: getattr(self, column).tobytes() for column in self.COLUMNS}
+
+    def entry(self, n: int) -> Entry:
+        """Entry number `n` (in the order added), read from the file."""
+        cut = self.keylen[n]
+        raw = os.pread(self.file.fileno(), cut + self.datalen[n], self.offset[n])
+        if len(raw) != cut + self.datalen[n]:
+            raise ValueError(f"{self.path}: cut short")
+        return raw[:cut].decode("utf-8"), self.kind[n], raw[cut:]
 
     def entries(self) -> Iterator[Entry]:
         """The entries in the order they were added (key order)."""
-        descriptor = self.file.fileno()
-        for n in range(len(self.offset)):
-            raw = os.pread(descriptor, self.keylen[n] + self.datalen[n], self.offset[n])
-            cut = self.keylen[n]
-            if len(raw) != cut + self.datalen[n]:
-                raise ValueError(f"{self.path}: cut short")
-            yield raw[:cut].decode("utf-8"), self.kind[n], raw[cut:]
+        return (self.entry(n) for n in range(len(self.offset)))
 
     def add(self, key: str, kind: int, data: bytes) -> None:
         raw = key.encode("utf-8")
@@ -450,14 +456,9 @@ class _Spool:
         cuts = np.searchsorted(shard[order], np.arange(count + 1))
 
         def each() -> Iterator[bytes]:
-            descriptor = self.file.fileno()
             for number in range(count):
-                entries = []
-                for n in order[cuts[number] : cuts[number + 1]].tolist():
-                    raw = os.pread(descriptor, self.keylen[n] + self.datalen[n], self.offset[n])
-                    cut = self.keylen[n]
-                    entries.append((raw[:cut].decode("utf-8"), self.kind[n], raw[cut:]))
-                yield encode_shard(entries)
+                members = order[cuts[number] : cuts[number + 1]].tolist()
+                yield encode_shard([self.entry(n) for n in members])
 
         return count, each()
 
