@@ -194,14 +194,18 @@ class _Fields(Sequence[dict[str, Any]]):
     @overload
     def __getitem__(self, index: int) -> dict[str, Any]: ...
     @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+    def __getitem__(self, index: slice) -> _Fields: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | _Fields:
         if isinstance(index, slice):
-            return [doc_fields(doc) for doc in self.docs[index]]
+            return _Fields(self.docs[index])  # what a segment's worker is sent
         return doc_fields(self.docs[index])
 
     def __iter__(self) -> Iterator[dict[str, Any]]:
         return (doc_fields(doc) for doc in self.docs)
+
+    def text_sizes(self) -> list[int]:
+        """Each document's `segments.text_size`, without making the document."""
+        return [len(doc.title) + len(doc.body) for doc in self.docs]
 
 
 @dataclass

@@ -2,21 +2,19 @@
 
 Whoosh is pure Python and spends a few microseconds on each posting (one
 term in one article, about 1,300 an article here) in three places: the
-analyzer, the in-memory pool that sorts postings, and the codec that writes
-them.  Two things decide how long a first build of a large archive takes:
+analyzer, the pool that gathers and sorts postings, and the codec that
+writes them.  A first build of a large archive is therefore written as
+segments of about `SEGMENT_CHARS` of text, each by a process of its own,
+one a core, with its postings in a `CompactPool` (a tenth of the memory of
+Whoosh's own pool, which spilled to disk and merged back one posting at a
+time once it held `limitmb`).  The segments are as many as a multiple of
+the processes and alike in size, so that the processes finish together.
 
-* The pool spills to temporary files once it holds `limitmb` of postings
-  and merges them back one posting at a time, which halves the speed; an
-  article needs about 300 KB of pool, so 1,000 articles fit in Whoosh's
-  default budget and not many more.  So `write_changes` writes large
-  batches as several segments of `SEGMENT_CHARS` of text each, each sorted
-  in memory.
-* Whoosh's `MpWriter` runs such writers in parallel processes, one a core.
-
-A bulk build therefore commits in steps, each adding a few complete
-segments: a build killed halfway leaves an index holding the articles of the
-steps that finished, and the next build, comparing fingerprints, adds only
-the rest.  A handful of changed articles is written in one transaction.
+This process holds the index's lock meanwhile and lists each segment in a
+new table of contents as soon as it is written: a build killed halfway
+leaves an index holding the segments that were finished, and the next
+build, comparing fingerprints, adds only the rest.  A handful of changed
+articles is written in one transaction.
 
 Whoosh's default merge policy would, on the next small commit, merge all
 those segments into one — rewriting every posting of the archive to add one
@@ -27,19 +25,29 @@ few times in its life and a small commit stays small.
 
 from __future__ import annotations
 
+import logging
 import math
+import multiprocessing
 import os
+import traceback
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from typing import Any, Protocol, runtime_checkable
 
-from whoosh.index import FileIndex
+from whoosh.codec.base import Segment
+from whoosh.filedb.filestore import Storage
+from whoosh.index import TOC, FileIndex
 from whoosh.reading import SegmentReader
-from whoosh.writing import IndexWriter, LockError
+from whoosh.writing import IndexWriter, LockError, SegmentWriter
+
+from .posting_pool import CompactPool
+
+log = logging.getLogger(__name__)
 
 BULK_DOCS = 1_000  # at least this many articles to add: written by parallel segment writers
-SEGMENT_CHARS = 4_000_000  # text in one bulk segment (about 2,500 articles, 800 MB of pool)
-POOL_MB = 1_200  # Whoosh's posting pool per writing process, above a segment's need
+SEGMENT_CHARS = 4_000_000  # text in one bulk segment at most (about 3,000 articles, 250 MB of pool)
 SMALL_SEGMENT_DOCS = 1_000  # segments below this are merged, ten of a size at a time
 MERGE_FANOUT = 10
 
@@ -80,12 +88,12 @@ def merge_small_segments(writer: IndexWriter, segments: Sequence[Any]) -> list[A
     return [segment for segment in segments if id(segment) not in merged]
 
 
-def _writer(ix: FileIndex, **kwargs: Any) -> IndexWriter:
+def _writer(ix: FileIndex) -> SegmentWriter:
     # compound=False: Whoosh opens a compound segment by copying it whole into
     # memory (BytesIO over the mapped file), so every reader of a 100,000-article
     # index read 1.5 GB before answering; separate files are read as needed.
     try:
-        return ix.writer(timeout=10.0, compound=False, **kwargs)
+        return PooledSegmentWriter(ix, timeout=10.0, compound=False)
     except LockError as exc:
         raise IndexLocked(str(exc)) from exc
 
@@ -99,20 +107,6 @@ def _commit(writer: IndexWriter, fill: Callable[[IndexWriter], None], **kwargs: 
     writer.commit(**kwargs)
 
 
-def chunks(items: Sequence[dict[str, Any]], chars: int) -> Iterator[list[dict[str, Any]]]:
-    """Consecutive runs of documents holding about `chars` characters of text each."""
-    run: list[dict[str, Any]] = []
-    size = 0
-    for fields in items:
-        run.append(fields)
-        size += len(fields.get("body", "")) + len(fields.get("title", ""))
-        if size >= chars:
-            yield run
-            run, size = [], 0
-    if run:
-        yield run
-
-
 def write_changes(
     ix: FileIndex,
     *,
@@ -124,8 +118,8 @@ def write_changes(
 
     A changed article is deleted and added.  Fewer than BULK_DOCS additions
     (or a single core) go into the same transaction as the deletions; more
-    are written afterwards by `procs` parallel writers, a few segments a
-    commit (see the module docstring).
+    are written afterwards as whole segments by `procs` worker processes,
+    `procs` segments a commit (see the module docstring).
     """
     procs = writing_procs() if procs is None else max(1, procs)
     bulk = procs > 1 and len(add) >= BULK_DOCS
@@ -138,17 +132,155 @@ def write_changes(
                 writer.add_document(**fields)
 
     if delete or not bulk:
-        _commit(_writer(ix, limitmb=POOL_MB), deletions, mergetype=merge_small_segments)
+        _commit(_writer(ix), deletions, mergetype=merge_small_segments)
     if not bulk:
         return
-    for batch in chunks(add, SEGMENT_CHARS * procs):
+    # The documents' own sizes, if they can tell them without being made.
+    sizes = add.text_sizes() if isinstance(add, SizedDocuments) else [text_size(f) for f in add]
+    bounds = segment_bounds(sizes, SEGMENT_CHARS, procs)
+    _add_segments(ix, [add[start:end] for start, end in bounds], procs)
 
-        def additions(writer: IndexWriter, batch: list[dict[str, Any]] = batch) -> None:
-            for fields in batch:
-                writer.add_document(**fields)
 
-        # Batches of documents go to whichever process is free; a batch of a
-        # tenth of a segment keeps the processes' segments alike in size.
-        size = max(1, len(batch) // (procs * 10))
-        writer = _writer(ix, procs=procs, multisegment=True, limitmb=POOL_MB, batchsize=size)
-        _commit(writer, additions, merge=False)
+@runtime_checkable
+class SizedDocuments(Protocol):
+    """Documents that can tell their text's size (`text_size`) without being made."""
+
+    def text_sizes(self) -> list[int]: ...
+
+
+def segment_bounds(sizes: Sequence[int], chars: int, procs: int) -> list[tuple[int, int]]:
+    """[start, end) of consecutive runs of documents, of about `chars` characters at most each.
+
+    `sizes` are the documents' lengths in characters.  The runs are made
+    alike in size and as many as a multiple of `procs`, so that the writing
+    processes finish together.
+    """
+    total = sum(sizes)
+    count = procs * max(1, math.ceil(total / (chars * procs)))
+    share = total / count
+    bounds, start, size = [], 0, 0
+    for n, length in enumerate(sizes):
+        size += length
+        if size >= share * (len(bounds) + 1) and len(bounds) < count - 1:
+            bounds.append((start, n + 1))
+            start = n + 1
+    if start < len(sizes):
+        bounds.append((start, len(sizes)))
+    return bounds
+
+
+def text_size(fields: dict[str, Any]) -> int:
+    return len(fields.get("body", "")) + len(fields.get("title", ""))
+
+
+class PooledSegmentWriter(SegmentWriter):
+    """Whoosh's segment writer with its postings kept in a `CompactPool`."""
+
+    def __init__(self, ix: FileIndex, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.pool = CompactPool()
+
+    def add_document(self, **fields: Any) -> None:
+        super().add_document(**fields)
+        self.pool.pack_if_full()
+
+
+def write_segment(storage: Storage, indexname: str, batch: Sequence[dict[str, Any]]) -> Segment:
+    """Write `batch` as one new segment of the index, not yet listed in its table of contents.
+
+    Runs in a worker process while the parent holds the index's lock.  The
+    temporary folder is the parent's too, so it is left for the parent to
+    delete; so are the files of a segment that fails (no commit lists them).
+    """
+    writer = PooledSegmentWriter(storage.open_index(indexname), _lk=False, compound=False)
+    for fields in batch:
+        writer.add_document(**fields)
+    return writer._finalize_segment()
+
+
+def _add_segments(ix: FileIndex, batches: list[Any], procs: int) -> None:
+    """Write each batch as a new segment, `procs` at a time in worker processes.
+
+    This process holds the index's lock throughout, and lists each segment
+    in a new table of contents as soon as it is written: a build stopped
+    halfway keeps the segments that were finished.  Old tables and unlisted
+    files are deleted at the end only, since Whoosh's clean-up would take
+    the files of the segments still being written for debris.
+    """
+    writer = _writer(ix)
+    written: list[Segment] = []
+    try:
+        for segment in _written_segments(ix, batches, procs):
+            written.append(segment)
+            TOC(writer.schema, [*writer.segments, *written], writer.generation).write(
+                writer.storage, writer.indexname
+            )
+            writer.generation += 1
+        writer._close_segment()
+    except BaseException:
+        writer.cancel()
+        raise
+    writer._commit_toc([*writer.segments, *written])
+    writer._finish()
+
+
+def _written_segments(ix: FileIndex, batches: list[Any], procs: int) -> Iterator[Segment]:
+    """Each batch written as a segment by a process of its own, `procs` at once, as they finish.
+
+    A process a segment, not a pool: a process that dies (the kernel's OOM
+    killer) loses its own segment only, which is logged and left out (the
+    caller, counting what the index holds, writes those articles again).
+    An error raised while writing is raised here, once the segments being
+    written have been finished.
+    """
+    context = multiprocessing.get_context(
+        "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    )
+    waiting = list(reversed(batches))
+    running: dict[Connection, tuple[BaseProcess, int]] = {}
+    failure = None
+    try:
+        while running or (waiting and failure is None):
+            while waiting and failure is None and len(running) < procs:
+                batch = waiting.pop()
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(
+                    target=_write_and_send, args=(sender, ix.storage, ix.indexname, batch)
+                )
+                process.start()
+                sender.close()
+                running[receiver] = (process, len(batch))
+            for receiver in wait(list(running)):
+                process, size = running.pop(receiver)
+                try:
+                    ok, result = receiver.recv()
+                except EOFError:
+                    ok, result = None, None
+                receiver.close()
+                process.join()
+                if ok:
+                    yield result
+                elif ok is None:
+                    log.warning(
+                        "search index: a segment writer died (exit code %s) with %d articles;"
+                        " they are written again",
+                        process.exitcode,
+                        size,
+                    )
+                else:  # the segments being written are finished and kept, no more started
+                    failure = failure or result
+    finally:
+        for process, _ in running.values():
+            process.kill()
+            process.join()
+    if failure is not None:
+        raise RuntimeError(f"search index: a segment writer failed:\n{failure}")
+
+
+def _write_and_send(sender: Connection, storage: Storage, indexname: str, batch: Any) -> None:
+    try:
+        sender.send((True, write_segment(storage, indexname, batch)))
+    except Exception:
+        sender.send((False, traceback.format_exc()))
+    finally:
+        sender.close()

@@ -189,7 +189,7 @@ def test_small_commits_are_merged_ten_of_a_size_at_a_time_and_big_segments_never
 def test_articles_a_parallel_writer_lost_are_written_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whoosh's MpWriter drops a dead worker's segment silently; the build notices."""
+    """Whatever loses articles on the way (a dead writer), the build counts and notices."""
     real = index_module.write_changes
     calls: list[int] = []
 
@@ -203,6 +203,57 @@ def test_articles_a_parallel_writer_lost_are_written_again(
     assert calls == [30, 3]
     assert report.total == 30
     assert search(docs[-1].title, index_dir=tmp_path).slugs == [docs[-1].slug]
+    close_searchers()
+
+
+def _dies_on_its_second_segment(storage: object, indexname: str, batch: list) -> object:
+    """A segment writer whose process dies outright on one batch (as the OOM killer does)."""
+    if any(fields["slug"].endswith("-0030") for fields in batch):
+        os._exit(9)
+    return _real_write_segment(storage, indexname, batch)
+
+
+_real_write_segment = segments_module.write_segment
+
+
+def test_a_segment_writer_that_dies_loses_no_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(segments_module, "BULK_DOCS", 20)
+    monkeypatch.setattr(segments_module, "SEGMENT_CHARS", 2_000)
+    monkeypatch.setattr(segments_module, "write_segment", _dies_on_its_second_segment)
+    docs = many_docs(80)
+    report = build_index(tmp_path, docs, procs=2)
+    assert report.total == 80
+    assert len(segment_sizes(tmp_path)) >= 3  # the segments that were written are kept
+    for doc in docs[::7]:
+        assert search(doc.title, index_dir=tmp_path).slugs == [doc.slug]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("_MAIN_"))[-1:] == [
+        p.name for p in tmp_path.iterdir() if p.name.endswith(".toc")
+    ]  # one table of contents left
+    close_searchers()
+
+
+def _fails_on_its_second_segment(storage: object, indexname: str, batch: list) -> object:
+    if any(fields["slug"].endswith("-0030") for fields in batch):
+        raise ValueError("a field Whoosh cannot take")
+    return _real_write_segment(storage, indexname, batch)
+
+
+def test_an_error_in_a_segment_writer_stops_the_build_and_frees_the_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(segments_module, "BULK_DOCS", 20)
+    monkeypatch.setattr(segments_module, "SEGMENT_CHARS", 2_000)
+    monkeypatch.setattr(segments_module, "write_segment", _fails_on_its_second_segment)
+    docs = many_docs(80)
+    build_index(tmp_path, docs[:5], procs=1)
+    with pytest.raises(RuntimeError, match="a field Whoosh cannot take"):
+        build_index(tmp_path, docs, procs=2)
+    monkeypatch.setattr(segments_module, "write_segment", _real_write_segment)
+    report = build_index(tmp_path, docs, procs=2)  # not locked; adds only what is missing
+    assert not report.rebuilt and report.total == 80 and report.added < 75
+    assert search(docs[30].title, index_dir=tmp_path).slugs == [docs[30].slug]
     close_searchers()
 
 
