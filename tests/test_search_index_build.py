@@ -12,6 +12,7 @@ import itertools
 import os
 import unicodedata
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -206,14 +207,22 @@ def test_articles_a_parallel_writer_lost_are_written_again(
     close_searchers()
 
 
-def _dies_on_its_second_segment(storage: object, indexname: str, batch: list) -> object:
-    """A segment writer whose process dies outright on one batch (as the OOM killer does)."""
-    if any(fields["slug"].endswith("-0030") for fields in batch):
-        os._exit(9)
-    return _real_write_segment(storage, indexname, batch)
-
-
 _real_write_segment = segments_module.write_segment
+
+
+def writer_that(breaks: Callable[[], object]) -> Callable[..., object]:
+    """A segment writer that calls `breaks` on the batch holding article 30."""
+
+    def write(storage: object, indexname: str, batch: list) -> object:
+        if any(fields["slug"].endswith("-0030") for fields in batch):
+            breaks()
+        return _real_write_segment(storage, indexname, batch)
+
+    return write
+
+
+def cannot_take_a_field() -> None:
+    raise ValueError("a field Whoosh cannot take")
 
 
 def test_a_segment_writer_that_dies_loses_no_article(
@@ -221,7 +230,8 @@ def test_a_segment_writer_that_dies_loses_no_article(
 ) -> None:
     monkeypatch.setattr(segments_module, "BULK_DOCS", 20)
     monkeypatch.setattr(segments_module, "SEGMENT_CHARS", 2_000)
-    monkeypatch.setattr(segments_module, "write_segment", _dies_on_its_second_segment)
+    # The process dies outright, as when the kernel's OOM killer takes it.
+    monkeypatch.setattr(segments_module, "write_segment", writer_that(lambda: os._exit(9)))
     docs = many_docs(80)
     report = build_index(tmp_path, docs, procs=2)
     assert report.total == 80
@@ -234,18 +244,12 @@ def test_a_segment_writer_that_dies_loses_no_article(
     close_searchers()
 
 
-def _fails_on_its_second_segment(storage: object, indexname: str, batch: list) -> object:
-    if any(fields["slug"].endswith("-0030") for fields in batch):
-        raise ValueError("a field Whoosh cannot take")
-    return _real_write_segment(storage, indexname, batch)
-
-
 def test_an_error_in_a_segment_writer_stops_the_build_and_frees_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(segments_module, "BULK_DOCS", 20)
     monkeypatch.setattr(segments_module, "SEGMENT_CHARS", 2_000)
-    monkeypatch.setattr(segments_module, "write_segment", _fails_on_its_second_segment)
+    monkeypatch.setattr(segments_module, "write_segment", writer_that(cannot_take_a_field))
     docs = many_docs(80)
     build_index(tmp_path, docs[:5], procs=1)
     with pytest.raises(RuntimeError, match="a field Whoosh cannot take"):
