@@ -40,6 +40,7 @@ from archive_search.packing import (
     encode_grouped_positions,
     varint,
 )
+from archive_search.query_language import contract as query_contract
 from archive_search.segments import writing_procs
 from scraper.store import atomic_write_bytes
 
@@ -657,8 +658,9 @@ class _Writer:
 
 
 def source_digest(ordered: Sequence[Doc], practice_names: Mapping[str, str]) -> str:
-    """A hash of everything an export is made of: the format, the names, each article."""
+    """A hash of all an export is made of: format, names, query contract, each article."""
     digest = hashlib.sha1(f"{FORMAT_VERSION}\x1f{sorted(practice_names.items())}".encode())
+    digest.update(json.dumps(query_contract(), sort_keys=True).encode())
     for doc in ordered:
         digest.update(f"\x1e{doc.slug}\x1f{int(doc.title_derived)}\x1f{doc.fingerprint}".encode())
     return digest.hexdigest()
@@ -732,6 +734,8 @@ def export(
         # of kilobytes at 10,000 articles.
         "shard_groups": shards.groups,
         **_write_article_files(writer, ordered, names),
+        # The query language's limits and messages, so that the page has them once.
+        "contract": query_contract(),
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode()
     writer.write("manifest.json", manifest_bytes)

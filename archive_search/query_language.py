@@ -108,17 +108,13 @@ def _lex(text: str) -> list[_Lexeme]:
             if not value and i < n and text[i] == '"':
                 value, i = _quoted(text, i)
             elif not value:
-                raise QueryError(
-                    f"“{name}:” 后面缺少值 / `{name}:` needs a value (no space after :)"
-                )
+                raise query_error("field_needs_value", name=name)
             if name == "title":
                 _append_words(out, value, "title")
                 continue
             value = value.strip()
             if name == "year" and not _YEAR.fullmatch(value):
-                raise QueryError(
-                    f"year: 需要四位数字的年份，而不是“{value}” / year: needs 4 digits"
-                )
+                raise query_error("year_digits", value=value)
             out.append(_Lexeme("word", FieldIs(name, value), word))
     return out
 
@@ -126,7 +122,7 @@ def _lex(text: str) -> list[_Lexeme]:
 def _quoted(text: str, start: int) -> tuple[str, int]:
     end = text.find('"', start + 1)
     if end < 0:
-        raise QueryError('引号不成对 / unbalanced quote: a phrase opened with " is not closed')
+        raise query_error("unbalanced_quote")
     return text[start + 1 : end], end + 1
 
 
@@ -160,8 +156,8 @@ class _Parser:
         extra = self.peek()
         if extra is not None:
             if extra.kind == ")":
-                raise QueryError("右括号多余 / unbalanced parenthesis: ) without (")
-            raise QueryError(f"无法理解“{extra.text}” / unexpected {extra.text!r}")
+                raise query_error("extra_close")
+            raise query_error("unexpected", text=extra.text)
         return node
 
     def and_expr(self) -> Node:
@@ -170,7 +166,7 @@ class _Parser:
             if lexeme.kind == "op" and lexeme.text == "AND":
                 self.take()
                 if self.peek() is None or self.peek().kind == ")":  # type: ignore[union-attr]
-                    raise QueryError("AND 后面缺少检索词 / AND needs something after it")
+                    raise query_error("needs_after", op="AND")
             children.append(self.or_expr())
         return children[0] if len(children) == 1 else All(tuple(children))
 
@@ -185,47 +181,81 @@ class _Parser:
         lexeme = self.peek()
         if lexeme is None or lexeme.kind == ")":
             if after:
-                raise QueryError(f"{after} 后面缺少检索词 / {after} needs something after it")
+                raise query_error("needs_after", op=after)
             if lexeme is None:
-                raise QueryError("检索式为空 / empty query")
-            raise QueryError("括号内为空或右括号多余 / empty or unbalanced parentheses")
+                raise query_error("nothing_left")
+            raise query_error("empty_or_unbalanced")
         self.take()
         if lexeme.kind == "op":
             if lexeme.text == "NOT":
                 return Not(self.unary("NOT"))
-            raise QueryError(
-                f"{lexeme.text} 前面缺少检索词 / {lexeme.text} needs something before it"
-            )
+            raise query_error("needs_before", op=lexeme.text)
         if lexeme.kind == "(":
             if (inner := self.peek()) is not None and inner.kind == ")":
-                raise QueryError("括号内为空 / empty parentheses ()")
+                raise query_error("empty_parentheses")
             node = self.and_expr()
             closing = self.peek()
             if closing is None:
-                raise QueryError("括号不成对 / unbalanced parenthesis: ( is not closed")
+                raise query_error("unclosed")
             self.take()
             return node
         assert lexeme.node is not None
         return lexeme.node
 
 
-# Longer queries are refused, here and on the search page (MAX_QUERY_CHARS in
-# search.js): a query's cost grows with its words, and a link can carry any q=.
+# Longer queries are refused, here and on the search page: a query's cost
+# grows with its words, and a link can carry any q=.
 MAX_QUERY_CHARS = 200
+
+# Every message a malformed query gets, Chinese then English, with {fields}.
+# The search page shows the same: the export writes this table and
+# MAX_QUERY_CHARS into the manifest it reads (`contract`).
+MESSAGES = {
+    "empty": "请输入检索词 / the query is empty",
+    "too_long": "检索式过长（最多 {max} 字）/ the query is longer than {max} characters",
+    "no_terms": "检索式中没有可检索的字词 / nothing to search for (only punctuation)",
+    "unbalanced_quote": '引号不成对 / unbalanced quote: a phrase opened with " is not closed',
+    "field_needs_value": "“{name}:” 后面缺少值 / `{name}:` needs a value (no space after :)",
+    "year_digits": "year: 需要四位数字的年份，而不是“{value}” / year: needs 4 digits",
+    "extra_close": "右括号多余 / unbalanced parenthesis: ) without (",
+    "unexpected": "无法理解“{text}” / unexpected “{text}”",
+    "needs_after": "{op} 后面缺少检索词 / {op} needs something after it",
+    "needs_before": "{op} 前面缺少检索词 / {op} needs something before it",
+    "nothing_left": "检索式为空 / empty query",
+    "empty_or_unbalanced": "括号内为空或右括号多余 / empty or unbalanced parentheses",
+    "empty_parentheses": "括号内为空 / empty parentheses ()",
+    "unclosed": "括号不成对 / unbalanced parenthesis: ( is not closed",
+    "bad_date": (
+        "日期“{value}”无法识别，请用 YYYY-MM-DD / unreadable date “{value}”, use YYYY-MM-DD"
+    ),
+    "no_such_date": "日期“{value}”不存在 / no such date “{value}”",
+}
+
+
+def query_error(key: str, **fields: object) -> QueryError:
+    """The QueryError of MESSAGES[key], its fields filled in."""
+    return QueryError(MESSAGES[key].format(**fields))
+
+
+def contract() -> dict[str, object]:
+    """What the search page must know of the query language that is not its grammar."""
+    return {
+        "max_query_chars": MAX_QUERY_CHARS,
+        "fields": list(QUERY_FIELDS),
+        "operators": list(OPERATORS),
+        "messages": MESSAGES,
+    }
 
 
 def parse(text: str) -> Node:
     """The query tree of `text` (QueryError if it is empty, too long or malformed)."""
     if not text or not text.strip():
-        raise QueryError("请输入检索词 / the query is empty")
+        raise query_error("empty")
     if len(text) > MAX_QUERY_CHARS:
-        raise QueryError(
-            f"检索式过长（最多 {MAX_QUERY_CHARS} 字）/ "
-            f"the query is longer than {MAX_QUERY_CHARS} characters"
-        )
+        raise query_error("too_long", max=MAX_QUERY_CHARS)
     lexemes = _lex(text)
     if not lexemes:
-        raise QueryError("检索式中没有可检索的字词 / nothing to search for (only punctuation)")
+        raise query_error("no_terms")
     return _Parser(lexemes).parse()
 
 
@@ -241,9 +271,7 @@ def day_bound(value: str | date | None, *, end: bool) -> str | None:
     match = _DAY_FILTER.match(text)
     rest = text[match.end() :] if match else ""
     if not match or (rest and not (match.group(3) and rest[0] in "T ")):
-        raise QueryError(
-            f"日期“{value}”无法识别，请用 YYYY-MM-DD / unreadable date {value!r}, use YYYY-MM-DD"
-        )
+        raise query_error("bad_date", value=value)
     year, month, day = match.group(1), match.group(2), match.group(3)
     try:
         if day:
@@ -253,7 +281,7 @@ def day_bound(value: str | date | None, *, end: bool) -> str | None:
             return date(int(year), int(month), last if end else 1).isoformat()
         return f"{year}-12-31" if end else f"{year}-01-01"
     except ValueError as exc:
-        raise QueryError(f"日期“{value}”不存在 / no such date {value!r}") from exc
+        raise query_error("no_such_date", value=value) from exc
 
 
 @dataclass(frozen=True)

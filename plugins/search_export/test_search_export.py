@@ -15,6 +15,7 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from archive_search import query_language
 from archive_search.analysis import tokens
 from archive_search.documents import Doc, canonical_order
 from archive_search.export import export, family, fnv1a
@@ -173,6 +174,21 @@ def test_an_export_of_the_same_articles_is_kept(tmp_path: Path) -> None:
     assert not third.unchanged and lookup(tmp_path / "search", "=分红") is not None
     renamed = export(changed, tmp_path / "search", practice_names={"vetting": "资格联审"})
     assert not renamed.unchanged  # the filter's names are part of the export
+
+
+def test_the_manifest_carries_the_query_contract_and_a_new_one_is_exported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = [Doc(slug="a", title="软弱涣散", body="整顿软弱涣散党组织", date="2022-01-01")]
+    export(docs, tmp_path / "search")
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["contract"] == query_language.contract()
+    assert manifest["contract"]["messages"]["empty"] == str(query_language.query_error("empty"))
+    reworded = {**query_language.MESSAGES, "empty": "请先输入检索词 / type a query first"}
+    monkeypatch.setattr(query_language, "MESSAGES", reworded)
+    assert not export(docs, tmp_path / "search").unchanged  # the page gets the new words
+    manifest = json.loads((tmp_path / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["contract"]["messages"]["empty"] == "请先输入检索词 / type a query first"
 
 
 def many_docs(count: int) -> list[Doc]:
