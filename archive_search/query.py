@@ -81,6 +81,7 @@ from .index import (
     IndexUnavailable,
     open_index,
     read_order,
+    read_ranks,
 )
 from .matching import _PAGE_HITS_KEPT, _RESULTS_KEPT, _DocSets
 from .query_language import (  # noqa: F401  (the package's query API, re-exported)
@@ -203,6 +204,9 @@ def _ranks(searcher: Searcher, index_dir: Path) -> np.ndarray:
     """Each document's rank in canonical order, from order.json (or the stored dates if stale)."""
     reader = searcher.reader()
     count = reader.doc_count_all()
+    kept = read_ranks(index_dir, reader.generation(), count)
+    if kept is not None:
+        return kept
     ranks = np.full(count, np.iinfo(np.int64).max, dtype=np.int64)
     if count == 0:
         return ranks

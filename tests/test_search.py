@@ -16,6 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -320,6 +321,33 @@ def test_incremental_update_rewrites_only_what_changed(tmp_path: Path) -> None:
     assert everything.total == len(DOCS) and "2021-01-10-e" not in everything.slugs
     order = json.loads((tmp_path / "order.json").read_text(encoding="utf-8"))
     assert order["2024-01-01-new"] == 0 and len(order) == len(DOCS)
+
+
+def test_a_fresh_process_reads_the_ranks_of_the_index_generation_it_opens(tmp_path: Path) -> None:
+    build_index(tmp_path, DOCS)
+    everything = search("NOT 不存在", index_dir=tmp_path, limit=None).slugs
+    assert len(everything) == len(DOCS)
+    (kept,) = tmp_path.glob("ranks-*.npy")
+    close_searchers()
+    # The file is what ranks the results: turned upside down, so are they.
+    np.save(kept, (len(DOCS) - 1 - np.load(kept)).astype(np.int64))
+    assert search("NOT 不存在", index_dir=tmp_path, limit=None).slugs == everything[::-1]
+    close_searchers()
+    kept.unlink()  # without it, the ranks come from order.json as before
+    assert search("NOT 不存在", index_dir=tmp_path, limit=None).slugs == everything
+    close_searchers()
+    build_index(tmp_path, DOCS)  # nothing changed: the file is written again
+    assert [p.name for p in tmp_path.glob("ranks-*.npy")] == [kept.name]
+    build_index(tmp_path, [*DOCS, Doc("2030-01-01-new", "新的文章", "光伏。", "2030-01-01")])
+    (newer,) = tmp_path.glob("ranks-*.npy")  # a new generation, the old file gone
+    assert newer != kept
+    close_searchers()
+    np.save(tmp_path / kept.name, np.zeros(len(DOCS), dtype=np.int64))  # a stale file is not read
+    assert search("NOT 不存在", index_dir=tmp_path, limit=None).slugs == [
+        "2030-01-01-new",
+        *everything,
+    ]
+    close_searchers()
 
 
 def test_a_damaged_index_is_rebuilt(tmp_path: Path) -> None:
