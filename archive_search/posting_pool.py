@@ -87,14 +87,65 @@ class CompactPool:
             lengths,
         ))  # fmt: skip
 
+    def positions_of_common_terms(
+        self, fields: tuple[str, ...], min_docs: int
+    ) -> dict[str, np.ndarray]:
+        """{"field:word": `docnum << 32 | position` of each occurrence} of the common words.
+
+        The words of `fields` (whose values are `postings.encode_positions`
+        bytes) in at least `min_docs` articles, decoded in bulk from the
+        sorted arrays, for `hot_terms` to keep beside the segment.
+        """
+        self._pack()
+        if not self._packed:
+            return {}
+        self._packed = [tuple(np.concatenate(a) for a in zip(*self._packed, strict=True))]  # type: ignore[list-item]
+        term_ids, docnums, _, lengths = self._packed[0]
+        common = np.nonzero(np.bincount(term_ids, minlength=self._count) >= min_docs)[0]
+        wanted = set(common.tolist())
+        names = {i: name for name, i in self._terms.items() if i in wanted and name[0] in fields}
+        if not names:
+            return {}
+        chosen = np.nonzero(np.isin(term_ids, np.fromiter(names, np.int64, len(names))))[0]
+        chosen = chosen[np.lexsort((docnums[chosen], term_ids[chosen]))]
+        sizes = lengths[chosen].astype(np.int64)
+        if np.any(lengths[chosen] == _NO_VALUE) or np.any((sizes - 4) % 4):
+            return {}  # not positions as `encode_positions` writes them
+        stored = np.where(lengths == _NO_VALUE, 0, lengths).astype(np.int64)
+        starts = (np.cumsum(stored) - stored)[chosen]
+        counts = (sizes - 4) // 4
+        firsts = np.cumsum(counts) - counts
+        offsets = np.repeat(starts + 4 - 4 * firsts, counts) + 4 * np.arange(int(counts.sum()))
+        raw = np.frombuffer(self._values, dtype=np.uint8)
+        positions = (
+            raw[offsets].astype(np.int64)
+            | raw[offsets + 1].astype(np.int64) << 8
+            | raw[offsets + 2].astype(np.int64) << 16
+            | raw[offsets + 3].astype(np.int64) << 24
+        )
+        flat = np.repeat(docnums[chosen].astype(np.int64) << 32, counts) | positions
+        per_term = np.bincount(
+            np.repeat(np.searchsorted(common, term_ids[chosen]), counts), minlength=len(common)
+        )
+        out, start = {}, 0
+        for term, size in zip(common.tolist(), per_term.tolist(), strict=True):
+            if term in names:
+                fieldname, text = names[term]
+                out[f"{fieldname}:{text.decode('utf-8')}"] = flat[start : start + size]
+            start += size
+        return out
+
     def iter_postings(self) -> Iterator[Posting]:
         """Every posting, by field name, then term, then article (as Whoosh's pool sorts)."""
         self._pack()
         if not self._packed:
             return
-        term_ids, docnums, weights, lengths = (
-            np.concatenate(a) for a in zip(*self._packed, strict=True)
-        )
+        if len(self._packed) == 1:  # already joined (`positions_of_common_terms`)
+            term_ids, docnums, weights, lengths = self._packed[0]
+        else:
+            term_ids, docnums, weights, lengths = (
+                np.concatenate(a) for a in zip(*self._packed, strict=True)
+            )
         self._packed = []
         names = sorted(self._terms)
         rank = np.zeros(self._count, dtype=np.uint32)  # term id -> the term's place in `names`

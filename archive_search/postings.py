@@ -37,6 +37,8 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import IndexReader
 from whoosh.system import _INT_SIZE, pack_uint
 
+from . import hot_terms
+
 _POSITION = "I"  # unsigned 32-bit on every platform Python runs on (checked below)
 _BIG_ENDIAN = sys.byteorder == "big"
 assert array(_POSITION).itemsize == 4
@@ -138,12 +140,19 @@ def term_arrays(
     `docnum << 32 | position` of each occurrence (a `BigramPositions` field).
     Deleted documents are included: the caller intersects with the live ones.
     """
-    docs: list[np.ndarray] = []
-    counts: list[np.ndarray] | None = []
-    values: list[bytes] = []
+    parts: list[np.ndarray] = []
     for leaf, offset in reader.leaf_readers():
         if (fieldname, text) not in leaf:
             continue
+        hot = hot_terms.table(leaf)
+        kept = hot.positions(fieldname, text) if hot is not None else None
+        if kept is not None:  # the segment's own sorted positions, ready to use
+            flat = kept + (offset << 32)
+            parts.append(_documents(flat) if not positions else flat)
+            continue
+        docs: list[np.ndarray] = []
+        counts: list[np.ndarray] | None = []
+        values: list[bytes] = []
         for ids, block_counts, block_values in _blocks(leaf.postings(fieldname, text)):
             docs.append(ids + offset)
             if positions:
@@ -152,13 +161,25 @@ def term_arrays(
                     counts.append(block_counts)
                 else:
                     counts = None
-    if not docs:
+        if not docs:
+            continue
+        docnums = np.concatenate(docs)
+        if not positions:
+            parts.append(docnums)
+            continue
+        weights = np.concatenate(counts) if counts else None
+        parts.append(positions_array(docnums, values, None if weights is None else _exact(weights)))
+    if not parts:
         return np.zeros(0, dtype=np.int64)
-    docnums = np.concatenate(docs)
-    if not positions:
-        return docnums
-    weights = np.concatenate(counts) if counts else None
-    return positions_array(docnums, values, None if weights is None else _exact(weights))
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)  # leaves ascend
+
+
+def _documents(flat: np.ndarray) -> np.ndarray:
+    """The distinct document numbers of sorted `docnum << 32 | position` values."""
+    docs = flat >> 32
+    if len(docs) == 0:
+        return docs
+    return docs[np.concatenate(([True], docs[1:] != docs[:-1]))]
 
 
 def _exact(weights: np.ndarray) -> np.ndarray | None:

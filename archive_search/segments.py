@@ -34,6 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from whoosh.codec.base import Segment
@@ -42,6 +43,7 @@ from whoosh.index import TOC, FileIndex
 from whoosh.reading import SegmentReader
 from whoosh.writing import IndexWriter, LockError, SegmentWriter
 
+from . import hot_terms
 from .posting_pool import CompactPool
 
 log = logging.getLogger(__name__)
@@ -183,6 +185,16 @@ class PooledSegmentWriter(SegmentWriter):
     def add_document(self, **fields: Any) -> None:
         super().add_document(**fields)
         self.pool.pack_if_full()
+
+    def _flush_segment(self) -> None:
+        # The commonest words' positions, kept beside the segment (`hot_terms`).
+        count = self.doc_count()
+        folder = getattr(self.storage, "folder", None)
+        if count >= hot_terms.MIN_DOCS and folder:
+            least = math.ceil(hot_terms.SHARE * count)
+            words = self.pool.positions_of_common_terms(hot_terms.FIELDS, least)
+            hot_terms.write(Path(folder), self.newsegment.segment_id(), words)
+        super()._flush_segment()
 
 
 def write_segment(storage: Storage, indexname: str, batch: Sequence[dict[str, Any]]) -> Segment:

@@ -9,6 +9,7 @@ written by parallel processes in many segments to one written by one.
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import unicodedata
 from collections import defaultdict
@@ -21,7 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 
-from archive_search import build_index, close_searchers, packing, search
+from archive_search import build_index, close_searchers, hot_terms, packing, search
 from archive_search import index as index_module
 from archive_search import segments as segments_module
 from archive_search.analysis import (
@@ -288,6 +289,52 @@ def test_block_reading_agrees_with_whoosh_matchers_on_every_term(
             checked += 1
     ix.close()
     assert checked > 500
+
+
+def test_kept_positions_of_common_words_equal_whooshs_blocks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`hot_terms` answers for a segment's commonest words; Whoosh's blocks are the reference."""
+    monkeypatch.setattr(segments_module, "BULK_DOCS", 20)
+    monkeypatch.setattr(segments_module, "SEGMENT_CHARS", 4_000)
+    monkeypatch.setattr(hot_terms, "MIN_DOCS", 10)
+    docs = many_docs(150)
+    build_index(tmp_path, docs, procs=2)
+    build_index(tmp_path, docs[::2], procs=1)  # deletions in every segment
+    assert len(list(tmp_path.glob("*.hot.npy"))) >= 2
+
+    def every_term(kept: bool) -> dict[tuple[str, str, bool], list[int]]:
+        monkeypatch.setattr(hot_terms, "_TABLES", {})
+        if not kept:
+            monkeypatch.setattr(hot_terms, "table", lambda leaf: None)
+        out = {}
+        ix = whoosh_index.open_dir(str(tmp_path))
+        with ix.reader() as reader:
+            live = {n for n in range(reader.doc_count_all()) if not reader.is_deleted(n)}
+            for fieldname, text in reader.all_terms():
+                if fieldname in ("title", "body"):
+                    for positions in (True, False):
+                        found = term_arrays(reader, fieldname, text, positions=positions)
+                        docs_of = (lambda v: v >> 32) if positions else (lambda v: v)
+                        # Deleted documents may or may not be included (the caller's mask)
+                        out[fieldname, text, positions] = [
+                            v for v in found.tolist() if docs_of(v) in live
+                        ]
+        ix.close()
+        return out
+
+    kept_words = [json.loads(p.read_text(encoding="utf-8")) for p in tmp_path.glob("*.hot.json")]
+    assert sum(len(words) for words in kept_words) >= 50
+    with_kept = every_term(kept=True)
+    assert len(with_kept) > 500
+    assert with_kept == every_term(kept=False)
+    monkeypatch.undo()
+    ix = whoosh_index.open_dir(str(tmp_path))
+    ix.optimize()  # one merged segment: the kept files go with the segments they belong to
+    ix.close()
+    assert list(tmp_path.glob("*.hot.*")) == []
+    assert search(docs[4].title, index_dir=tmp_path).slugs == [docs[4].slug]
+    close_searchers()
 
 
 @given(st.lists(st.integers(min_value=0, max_value=2**40), max_size=200))
