@@ -121,7 +121,7 @@ def write_changes(
     A changed article is deleted and added.  Fewer than BULK_DOCS additions
     (or a single core) go into the same transaction as the deletions; more
     are written afterwards as whole segments by `procs` worker processes,
-    `procs` segments a commit (see the module docstring).
+    each listed in the index as soon as it is written (see the module docstring).
     """
     procs = writing_procs() if procs is None else max(1, procs)
     bulk = procs > 1 and len(add) >= BULK_DOCS

@@ -170,6 +170,27 @@ def test_a_bulk_build_in_parallel_segments_finds_what_one_writer_finds(
     close_searchers()
 
 
+@given(
+    st.lists(st.integers(min_value=1, max_value=5_000), min_size=1, max_size=300),
+    st.integers(min_value=1_000, max_value=50_000),
+    st.integers(min_value=1, max_value=4),
+)
+@settings(max_examples=200, deadline=None)
+def test_segments_are_alike_in_size_and_a_multiple_of_the_processes(
+    sizes: list[int], chars: int, procs: int
+) -> None:
+    bounds = segments_module.segment_bounds(sizes, chars, procs)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(sizes)
+    assert all(a[1] == b[0] and a[0] < a[1] for a, b in itertools.pairwise(bounds))
+    wanted = procs * max(1, -(-sum(sizes) // (chars * procs)))
+    assert len(bounds) <= wanted
+    if len(sizes) >= wanted * 3 and max(sizes) * 3 <= sum(sizes) / wanted:
+        assert len(bounds) == wanted  # enough articles: every process gets its share
+    share = sum(sizes) / wanted
+    for start, end in bounds[:-1]:  # no run much over its share (the last takes the rest)
+        assert sum(sizes[start:end]) <= share + max(sizes)
+
+
 def test_small_commits_are_merged_ten_of_a_size_at_a_time_and_big_segments_never(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
