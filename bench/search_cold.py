@@ -5,11 +5,12 @@
 Each query of `bench/search_speed.py`'s mix is run in a process of its own
 (`--runs` times over), as `invoke search QUERY` runs it: the interpreter
 starts, imports the search package, opens the index and answers (limit 20,
-with snippets), then answers the same query again.  Printed: the import,
-the first answer (opening the index included) and the second answer, each
-as p50 / p95 / max over the queries; and the index's segments, whose count
-the first answer's cost grows with.  Target (issue 14): first answer p95
-under 100 ms and second under 20 ms at 100,000 articles.
+with snippets); then the same process answers the next query of the mix,
+as a notebook or a server would (warm: the index open, that query's words
+not yet read).  Printed: the import, the first answer (opening the index
+included) and the warm answer, each as p50 / p95 / max over the queries;
+and the index's segments.  Target (issue 14): first answer p95 under
+100 ms and warm under 20 ms at 100,000 articles.
 
 INDEX_DIR is a built index, for instance `bench/build_speed.py --keep DIR`'s
 DIR/<size>/search_index.
@@ -33,18 +34,17 @@ import json, sys, time
 started = time.perf_counter()
 from archive_search import search
 imported = time.perf_counter()
-first = search(sys.argv[1], index_dir=sys.argv[2], limit=20)
+first = search(sys.argv[1], index_dir=sys.argv[3], limit=20)
 answered = time.perf_counter()
-again = search(sys.argv[1], index_dir=sys.argv[2], limit=20)
+search(sys.argv[2], index_dir=sys.argv[3], limit=20)
 print(json.dumps({"import": imported - started, "first": answered - imported,
-                  "again": time.perf_counter() - answered, "total": first.total,
-                  "same": again.slugs == first.slugs}))
+                  "warm": time.perf_counter() - answered, "total": first.total}))
 """
 
 
-def run(query: str, index: Path) -> dict[str, float]:
+def run(query: str, then: str, index: Path) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-c", CHILD, query, str(index)],
+        [sys.executable, "-c", CHILD, query, then, str(index)],
         cwd=ROOT, capture_output=True, text=True, check=True,
     )  # fmt: skip
     return json.loads(out.stdout)
@@ -65,17 +65,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("index", type=Path)
     parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args(argv)
-    results = [run(q, args.index) for _ in range(args.runs) for q in FIXED_QUERIES]
-    if not all(r["same"] for r in results):
-        print("a query answered differently the second time", file=sys.stderr)
-        return 1
+    mix = FIXED_QUERIES
+    results = []
+    for _ in range(args.runs):
+        for n, query in enumerate(mix):
+            results.append(run(query, mix[(n + 1) % len(mix)], args.index))
     print(f"index {args.index}: {segments(args.index)} segments; "
           f"{len(FIXED_QUERIES)} queries x {args.runs} fresh processes")  # fmt: skip
-    for part in ("import", "first", "again"):
+    for part in ("import", "first", "warm"):
         ms = [r[part] * 1000 for r in results]
         print(f"  {part:7} p50 {percentile(ms, 0.5):7.1f} ms  p95 {percentile(ms, 0.95):7.1f} ms"
               f"  max {max(ms):7.1f} ms")  # fmt: skip
-    print("  target (issue 14, at 100,000 articles): first p95 < 100 ms, again p95 < 20 ms")
+    print("  target (issue 14, at 100,000 articles): first p95 < 100 ms, warm p95 < 20 ms")
     return 0
 
 

@@ -21,6 +21,8 @@ Targets: first query < 100 KB of index files, results < 300 ms.
 
 `--keep DIR` builds into DIR and reuses the archive and export there on the
 next run with the same arguments (only the browser part runs again);
+`--site DIR` queries a site already built with search/ in it instead (for
+instance `bench/build_speed.py --keep K`'s K/<size>/output, 100,000 articles);
 `--waterfall` prints when each file of each first query was requested and
 received, in ms since the page's navigation started.
 """
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import platform
 import random
@@ -244,8 +247,14 @@ def main() -> None:
         "--waterfall", action="store_true",
         help="also print when each file of each first query was requested and received",
     )  # fmt: skip
+    parser.add_argument("--site", type=Path, help="query this built site's output folder")
     args = parser.parse_args()
     print(machine())
+    if args.site:
+        manifest = json.loads((args.site / "search" / "manifest.json").read_text(encoding="utf-8"))
+        print(f"site {args.site}: {manifest['docs']:,} articles")
+        run_queries(args.site, waterfall=args.waterfall)
+        return
     work = args.keep or Path(tempfile.mkdtemp(prefix="search-bench-"))
     stamp = work / f"complete-{args.articles}-{args.seed}-{args.text}"
     try:
