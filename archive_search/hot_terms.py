@@ -19,14 +19,15 @@ without them (a small commit's, a merge's) is read from Whoosh's blocks.
 
 from __future__ import annotations
 
+import io
 import json
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from scraper.store import atomic_write_bytes
 
 FIELDS = ("body", "title")  # the fields whose words have positions (BigramPositions)
 SHARE = 0.2  # a word is kept if it is in at least this share of the segment's articles
@@ -65,21 +66,11 @@ def write(folder: Path, segment_id: str, words: dict[str, np.ndarray]) -> None:
     for key, flat in words.items():
         bounds[key] = [start, start + len(flat)]
         start += len(flat)
-    array_path = folder / f"{segment_id}{ARRAY_SUFFIX}"
-    _replace(array_path, lambda out: np.save(out, np.concatenate(list(words.values()))))
+    packed = io.BytesIO()
+    np.save(packed, np.concatenate(list(words.values())))
+    atomic_write_bytes(folder / f"{segment_id}{ARRAY_SUFFIX}", packed.getvalue())
     data = json.dumps(bounds, ensure_ascii=False, separators=(",", ":")).encode()
-    _replace(folder / f"{segment_id}{INDEX_SUFFIX}", lambda out: out.write(data))
-
-
-def _replace(path: Path, fill: Any) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            fill(out)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(folder / f"{segment_id}{INDEX_SUFFIX}", data)
 
 
 def table(leaf: Any) -> HotTerms | None:

@@ -20,14 +20,13 @@ what queries look for.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
-import os
 import pickle
 import re
 import shutil
 import struct
-import tempfile
 import time
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,6 +38,8 @@ import numpy as np
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from whoosh.index import FileIndex
+
+from scraper.store import atomic_write_bytes
 
 from . import analysis
 from .analysis import CJKBigramAnalyzer
@@ -268,16 +269,7 @@ def read_meta(index_dir: Path) -> dict[str, Any]:
 def write_json_atomically(path: Path, data: object) -> None:
     """Write JSON so that a reader sees the old file or the new one, never half of one."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_bytes(path, text.encode("utf-8"))
 
 
 def index_exists(index_dir: Path) -> bool:
@@ -441,16 +433,9 @@ def write_ranks(index_dir: Path, ranks: dict[str, int], *, again: bool = False) 
             old.unlink(missing_ok=True)
     if path is None:
         return
-    fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.save(out, by_docnum)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    packed = io.BytesIO()
+    np.save(packed, by_docnum)
+    atomic_write_bytes(path, packed.getvalue())
 
 
 def read_ranks(index_dir: Path, generation: int | None, count: int) -> np.ndarray | None:
