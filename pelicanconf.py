@@ -28,6 +28,7 @@ PLUGINS = [
     "leftovers", "archive_reader", "safe_html", "content_check", "evidence", "raw_pages",
     "citations", "search_index", "search_export", "archive_pages", "corpus_downloads",
     "practice_feeds", "methods_page", "pelican.plugins.sitemap", "unchanged_pages",
+    "unwritten_listings", "stable_order",
 ]  # fmt: skip
 THEME = "theme"
 # Every value a template shows is escaped unless marked safe: titles, sources
@@ -63,6 +64,16 @@ DIRECT_TEMPLATES = ["index"]
 TAG_SAVE_AS = ""
 CATEGORY_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
+# Pelican would still gather every tag's and author's articles before writing
+# nothing (a scan of all articles per tag: minutes at 100,000 articles);
+# plugins/unwritten_listings skips that.
+# No article is a translation of another: without these Pelican pairs every
+# article with every other to find translations (`process_translations`, 150 s
+# of a rebuild at 100,000 articles).  Two articles with one slug are refused
+# by plugins/content_check, as before; plugins/stable_order keeps articles of
+# one date in slug order, as the pairing did.
+ARTICLE_TRANSLATION_ID = None
+PAGE_TRANSLATION_ID = None
 
 DEFAULT_PAGINATION = 20
 # The home page shows what the archive holds and the latest additions, not

@@ -1,0 +1,3 @@
+from .stable_order import register
+
+__all__ = ["register"]
