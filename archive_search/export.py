@@ -58,6 +58,8 @@ _HAN_TRIGRAM = re.compile(f"[{HAN}]{{3}}")  # no token is three Han characters: 
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 FAMILIES = ("k", "s", "t", "g")
+PREFIXES = (*FAMILIES, "m", "d", "b")  # every folder of content-hashed groups
+STAGING_PREFIX = ".new-"  # a group's folder while it is written (see plugins/leftovers)
 RUNS_FOLDER = "export-runs"  # in the cache folder: the postings of each chunk (export_runs)
 
 
@@ -76,7 +78,7 @@ class ExportReport:
     out_dir: Path
     skipped: list[str] = field(default_factory=list)
     unchanged: bool = False  # the export in out_dir was of the same articles: kept
-    linked: int = 0  # files identical to the previous export's, hard-linked from it
+    kept: int = 0  # files of folders the last export already held, left as they were
 
     def summary(self) -> str:
         if self.unchanged:
@@ -85,7 +87,7 @@ class ExportReport:
             f"search export: {self.docs} articles, {self.keys} keys in {self.shards} shards "
             f"(median {self.median_shard / 1000:.1f} KB, "
             f"largest {self.largest_shard / 1000:.1f} KB), "
-            f"{self.files} files ({self.linked} kept from the last export), "
+            f"{self.files} files ({self.kept} kept from the last export), "
             f"{self.bytes / 1e6:.1f} MB, manifest "
             f"{self.manifest_bytes / 1000:.1f} KB → {self.out_dir}"
         )
@@ -113,18 +115,23 @@ def _maybe_gzip(data: bytes) -> bytes:
 
 
 def _write_groups(
-    writer: _Writer, prefix: str, raws: Iterable[bytes], pack: Callable[[bytes], bytes]
+    writer: _Writer,
+    prefix: str,
+    raws: Iterable[bytes],
+    pack: Callable[[bytes], bytes],
+    sizes: bool = False,
 ) -> tuple[list[str], list[int]]:
     """Write files n = 0, 1, … as <prefix>/<g>-<hash>/<n>.bin, GROUP_SIZE to a folder.
 
     File n holds `pack(raws[n])`.  The folder's name carries the hash of its
     files' contents (before packing: packing is deterministic, and a folder
-    the last export already holds is then linked without compressing its
+    the last export already holds is then kept without compressing its
     files again), so a browser may cache them forever: a changed file makes
-    a new folder name.  Returns the folders' hashes and the files' sizes.
+    a new folder name.  Returns the folders' hashes and, if `sizes`, the
+    files' sizes.
     """
     hashes: list[str] = []
-    sizes: list[int] = []
+    written: list[int] = []
     pending = iter(raws)  # made a folder at a time: the whole export is never in memory
     for start in itertools.count(0, GROUP_SIZE):
         group = list(itertools.islice(pending, GROUP_SIZE))
@@ -135,17 +142,15 @@ def _write_groups(
             digest.update(len(data).to_bytes(8, "little") + data)
         name = digest.hexdigest()[:HASH_CHARS]
         folder = f"{prefix}/{start // GROUP_SIZE}-{name}"
-        numbers = range(start, start + len(group))
-        linked = writer.adopt(folder, [f"{n}.bin" for n in numbers])
-        if linked is None:
-            linked = []
-            for n, data in zip(numbers, group, strict=True):
-                packed = pack(data)
-                writer.write(f"{folder}/{n}.bin", packed)
-                linked.append(len(packed))
-        sizes += linked
+        names = [f"{n}.bin" for n in range(start, start + len(group))]
+        kept = writer.keep(folder, names, sizes)
+        if kept is None:
+            packed = [pack(data) for data in group]
+            writer.write_folder(folder, zip(names, packed, strict=True))
+            kept = [len(data) for data in packed] if sizes else []
+        written += kept
         hashes.append(name)
-    return hashes, sizes
+    return hashes, written
 
 
 def _gzip(data: bytes) -> bytes:
@@ -613,48 +618,87 @@ def encode_days(docs: list[Doc]) -> bytes:
 
 
 class _Writer:
-    """Writes files under a folder, remembering what it wrote."""
+    """Writes an export into its own folder, each group of files under its content hash.
 
-    def __init__(self, root: Path, previous: Path | None = None) -> None:
+    A folder's name carries the hash of its files, so a folder of that name
+    already there holds the same bytes and is kept as it is: a rebuild after
+    one change writes the folders that changed and nothing else.  New folders
+    are written under a temporary name and renamed, and no folder the last
+    manifest names is touched until the new manifest has replaced it
+    (`sweep`), so the site being served stays whole throughout.
+    """
+
+    def __init__(self, root: Path) -> None:
         self.root = root
-        self.previous = previous  # the export being replaced, whose folders may be reused
         self.files = 0
         self.bytes = 0
-        self.linked = 0  # files hard-linked from the previous export (counted in files, bytes)
+        self.kept = 0  # files of folders already there (counted in files, bytes if sized)
+        self.named: set[str] = set()  # what the new manifest names: "<prefix>/<folder>", files
 
-    def adopt(self, folder: str, names: list[str]) -> list[int] | None:
-        """Hard-link `folder` from the previous export if it holds exactly `names`: their sizes.
-
-        Folder names carry the hash of their files, so a folder of the same
-        name holds the same bytes.  Links, not moves: until the new export is
-        swapped in, the old one must stay whole for the site being served.
-        """
-        if self.previous is None:
-            return None
-        source = self.previous / folder
+    def keep(self, folder: str, names: list[str], sizes: bool) -> list[int] | None:
+        """The files' sizes ([] unless `sizes`) if `folder` is there holding exactly `names`."""
+        path = self.root / folder
         try:
-            if sorted(os.listdir(source)) != sorted(names):
-                return None
-            target = self.root / folder
-            target.mkdir(parents=True, exist_ok=True)
-            sizes = []
-            for name in names:
-                os.link(source / name, target / name)
-                sizes.append((target / name).stat().st_size)
-        except OSError:
-            shutil.rmtree(self.root / folder, ignore_errors=True)
+            listed = sorted(os.listdir(path))
+        except FileNotFoundError:
             return None
+        except OSError:
+            listed = []
+        if listed != sorted(names):  # not what its name promises (damaged by hand): made again
+            shutil.rmtree(path, ignore_errors=True)
+            return None
+        found = [(path / name).stat().st_size for name in names] if sizes else []
+        self.named.add(folder)
         self.files += len(names)
-        self.bytes += sum(sizes)
-        self.linked += len(names)
-        return sizes
+        self.bytes += sum(found)
+        self.kept += len(names)
+        return found
+
+    def write_folder(self, folder: str, files: Iterable[tuple[str, bytes]]) -> None:
+        """A new folder, written under a temporary name and renamed whole."""
+        target = self.root / folder
+        target.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=target.parent))
+        try:
+            for name, data in files:
+                (staging / name).write_bytes(data)
+                self.files += 1
+                self.bytes += len(data)
+            staging.chmod(0o755)
+            os.replace(staging, target)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        self.named.add(folder)
 
     def write(self, relative: str, data: bytes) -> None:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+        """A file of its own (the dates, the manifest), replaced whole."""
+        atomic_write_bytes(self.root / relative, data)
+        self.named.add(relative)
         self.files += 1
         self.bytes += len(data)
+
+    def clear_staging(self) -> None:
+        """Folders a killed export left half-written under their temporary names."""
+        for prefix in PREFIXES:
+            for leftover in (self.root / prefix).glob(f"{STAGING_PREFIX}*"):
+                shutil.rmtree(leftover, ignore_errors=True)
+
+    def sweep(self) -> None:
+        """Remove what the new manifest no longer names (the last exports' folders and files)."""
+        for prefix in PREFIXES:
+            folder = self.root / prefix
+            if not folder.is_dir():
+                continue
+            for child in folder.iterdir():
+                if f"{prefix}/{child.name}" not in self.named:
+                    if child.is_dir():
+                        shutil.rmtree(child, ignore_errors=True)
+                    else:
+                        child.unlink(missing_ok=True)
+        for old in self.root.glob("dates-*.bin"):
+            if old.name not in self.named:
+                old.unlink(missing_ok=True)
 
 
 def source_digest(ordered: Sequence[Doc], practice_names: Mapping[str, str]) -> str:
@@ -670,9 +714,9 @@ def _kept_export(out_dir: Path, source: str) -> int | None:
     """The manifest's size if out_dir holds a whole export of `source`, else None.
 
     A rebuild that changed no article keeps the export instead of writing
-    tens of thousands of files again.  The manifest is written last, inside
-    a folder swapped in whole, so a manifest naming `source` means the files
-    it lists are there.
+    tens of thousands of files again.  The manifest is written last (replaced
+    whole), after every folder it names, so a manifest naming `source` means
+    the files it lists are there.
     """
     try:
         data = (out_dir / "manifest.json").read_bytes()
@@ -697,8 +741,10 @@ def export(
     order); without it, tags are shown by id.  With `cache_dir` (a folder not
     published), the postings of this export are kept there, a run per chunk
     of articles, and the next export makes postings only for the chunks
-    whose articles changed (`export_runs`); folders of files identical to
-    the last export's are hard-linked from it rather than written again.
+    whose articles changed (`export_runs`).  Folders of files identical to
+    the last export's are kept where they are rather than written again; the
+    others are written beside them, and the last export's that the new
+    manifest does not name are removed once it is in place.
     Memory stays that of a chunk and of one folder of files: postings wait
     in runs and spools on disk, never all at once in memory.
     """
@@ -714,9 +760,9 @@ def export(
             unchanged=True,
         )  # fmt: skip
     body_offset = _body_offset(ordered)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=".search-", dir=out_dir.parent))
-    writer = _Writer(staging, previous=out_dir if out_dir.is_dir() else None)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    writer = _Writer(out_dir)
+    writer.clear_staging()
     shards = _write_key_shards(writer, ordered, body_offset, cache_dir)
     manifest = {
         "version": FORMAT_VERSION,
@@ -738,8 +784,8 @@ def export(
         "contract": query_contract(),
     }
     manifest_bytes = json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode()
-    writer.write("manifest.json", manifest_bytes)
-    _swap_in(staging, out_dir)
+    writer.write("manifest.json", manifest_bytes)  # the new export is served from here on
+    writer.sweep()
     sizes = sorted(shards.sizes)
     return ExportReport(
         docs=len(ordered),
@@ -747,7 +793,7 @@ def export(
         shards=sum(shards.counts.values()),
         files=writer.files,
         bytes=writer.bytes,
-        linked=writer.linked,
+        kept=writer.kept,
         largest_shard=sizes[-1] if sizes else 0,
         median_shard=sizes[len(sizes) // 2] if sizes else 0,
         manifest_bytes=len(manifest_bytes),
@@ -817,7 +863,7 @@ def _write_key_shards(
                 shards.keys += 1
             for name, spool in spools.items():
                 shards.counts[name], raws = spool.shards()
-                hashes, sizes = _write_groups(writer, name, raws, _maybe_gzip)
+                hashes, sizes = _write_groups(writer, name, raws, _maybe_gzip, sizes=True)
                 shards.groups[name] = "".join(hashes)
                 shards.sizes += sizes
         finally:
@@ -886,14 +932,3 @@ def _write_article_files(
         "strings": strings,
         "facets": facets,
     }
-
-
-def _swap_in(staging: Path, out_dir: Path) -> None:
-    """Put the finished export in place of the old: a half-written index is never served,
-    and files of earlier builds (other hashes) do not pile up."""
-    old = out_dir.with_name(out_dir.name + ".old")
-    staging.chmod(0o755)
-    if out_dir.exists():
-        os.replace(out_dir, old)
-    os.replace(staging, out_dir)
-    shutil.rmtree(old, ignore_errors=True)

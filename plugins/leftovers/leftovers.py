@@ -2,15 +2,16 @@
 
 Every file the archive's plugins write is written under a temporary name
 and renamed into place (a killed build never leaves a half file under the
-real name), and the static search export is staged in a folder swapped in
-whole.  A build killed mid-write leaves those temporary names behind, where
-a web server would publish them; the next build removes them first.  The
-names are the ones these writers use:
+real name), and each folder of the static search export is written under a
+temporary name and renamed whole.  A build killed mid-write leaves those
+temporary names behind, where a web server would publish them; the next
+build removes them first.  The names are the ones these writers use:
 
   .<name>.<random>.tmp       plugins/citations, plugins/corpus_downloads, scraper.store
                              (which the page records and the kept documents use)
   .raw-<random>              plugins/raw_pages
-  .search-<random>/, <dir>.old/   archive_search.export (staging, the export replaced)
+  .new-<random>/             archive_search.export (a folder of the search index being written)
+  .search-<random>/, search.old/  the search export's staging folders before December 2026
   .run.<random>.tmp          archive_search.export_runs (a chunk's postings, in the cache)
 
 Pelican writes its own content cache in place, not under a temporary name:
@@ -37,7 +38,7 @@ from pelican import signals
 log = logging.getLogger(__name__)
 
 LEFTOVER_FILE = re.compile(r"^\.(?:.+\.[0-9a-z_]{6,}\.tmp|raw-[0-9a-z_]{6,})$")
-LEFTOVER_DIR = re.compile(r"^\.search-[0-9a-z_]{6,}$")
+LEFTOVER_DIR = re.compile(r"^\.(?:search|new)-[0-9a-z_]{6,}$")
 REPLACED_DIRS = ("search.old",)
 
 

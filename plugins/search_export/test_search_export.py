@@ -380,3 +380,50 @@ def test_damaged_kept_runs_are_made_again(tmp_path: Path, caplog: pytest.LogCapt
     export(edited, tmp_path / "again", cache_dir=cache)
     export(edited, tmp_path / "fresh2")
     assert tree(tmp_path / "again") == tree(tmp_path / "fresh2")
+
+
+def named_folders(out: Path) -> set[str]:
+    """The folders and files the manifest in `out` names, as paths relative to `out`."""
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    width = manifest["hash_chars"]
+    groups = {**manifest["shard_groups"], "m": manifest["meta_groups"],
+              "d": manifest["doc_groups"], "b": manifest["body_groups"]}  # fmt: skip
+    named = {manifest["dates"]}
+    for prefix, hashes in groups.items():
+        for g in range(len(hashes) // width):
+            named.add(f"{prefix}/{g}-{hashes[g * width : (g + 1) * width]}")
+    return named
+
+
+def test_an_export_killed_half_way_leaves_the_served_one_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archive_search import export as export_module
+
+    monkeypatch.setattr(export_module, "GROUP_SIZE", 3)
+    docs = many_docs(20)
+    out = tmp_path / "search"
+    export(docs, out)
+    served = named_folders(out)
+    before = tree(out)
+    edited = [Doc(**{**docs[0].__dict__, "body": "发展村级集体经济，合作社分红。"}), *docs[1:]]
+
+    def killed(*args: object) -> object:
+        raise KeyboardInterrupt  # the build stopped after the key shards were written
+
+    monkeypatch.setattr(export_module, "_write_article_files", killed)
+    with pytest.raises(KeyboardInterrupt):
+        export(edited, out)
+    assert {p: d for p, d in tree(out).items() if p in before} == before  # nothing served changed
+    assert all((out / name).exists() for name in served)
+    assert any(name not in before for name in tree(out))  # the new folders, not yet named
+    monkeypatch.undo()
+    monkeypatch.setattr(export_module, "GROUP_SIZE", 3)
+    (out / "k" / ".new-half0x").mkdir()  # a folder a killed export was writing
+    export(edited, out)
+    export(edited, tmp_path / "fresh")
+    assert tree(out) == tree(tmp_path / "fresh")  # the old folders and the half one are gone
+    on_disk = {str(p.relative_to(out)) for p in out.glob("*/*")} | {
+        p.name for p in out.glob("dates-*.bin")
+    }
+    assert on_disk == named_folders(out)
