@@ -1,6 +1,6 @@
 """Build time and memory of the archive's site against plain Pelican on the same content.
 
-    .venv/bin/python bench/build_speed.py [--sizes 1000 10000] [--large] [--keep DIR]
+    .venv/bin/python bench/build_speed.py [--sizes 1000 10000] [--large] [--keep DIR [--reuse]]
 
 For each size an archive of Markdown articles in the stored layout is written
 to a temporary folder (bodies recombined at run time from sentences of real
@@ -103,8 +103,19 @@ def pelican(work: Path, output: str, settings: Path, *extra: str) -> list[str]:
             "-s", str(settings), "-e", *extra]  # fmt: skip
 
 
-def bench(count: int, work: Path, sentences: list[str]) -> None:
-    make_archive(work / "content" / "scraped", count, sentences, random.Random(count))
+BUILDS = ("plain", "site", "full")  # each build's output folder; its cache is cache-<name>
+
+
+def bench(count: int, work: Path, sentences: list[str], reuse: bool = False) -> None:
+    scraped = work / "content" / "scraped"
+    if reuse and sum(1 for _ in scraped.glob("*.md")) == count:
+        print(f"\n{count:,} articles reused from {scraped}")
+        for name in (*BUILDS, *(f"cache-{b}" for b in BUILDS), "index"):
+            shutil.rmtree(work / name, ignore_errors=True)  # every build starts cold
+    else:
+        shutil.rmtree(work, ignore_errors=True)
+        work.mkdir(parents=True)
+        make_archive(scraped, count, sentences, random.Random(count))
     ours, plain = ROOT / "pelicanconf.py", ROOT / "bench" / "plain_pelicanconf.py"
     import json
 
@@ -155,6 +166,12 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--large", action="store_true", help="add 50,000 and 100,000 articles")
     parser.add_argument("--keep", type=Path, help="build in DIR/<size> and keep it")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="with --keep: build the archive kept in DIR/<size> again instead of making a new "
+        "one (its builds, caches and index are removed first; an article edited by the last "
+        "run stays edited)",
+    )  # fmt: skip
     args = parser.parse_args()
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} "
@@ -164,10 +181,7 @@ def main() -> None:
     print(f"article text: {len(sentences):,} sentences from {source}")
     for count in [*args.sizes, *([50_000, 100_000] if args.large else [])]:
         if args.keep:
-            work = args.keep / str(count)
-            shutil.rmtree(work, ignore_errors=True)
-            work.mkdir(parents=True)
-            bench(count, work, sentences)
+            bench(count, args.keep / str(count), sentences, reuse=args.reuse)
         else:
             with tempfile.TemporaryDirectory(prefix="build-bench-") as tmp:
                 bench(count, Path(tmp), sentences)
