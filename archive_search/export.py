@@ -71,7 +71,7 @@ class ExportReport:
     keys: int
     shards: int
     files: int
-    bytes: int  # all files written
+    bytes: int  # bytes written (the files of folders kept from the last export not counted)
     largest_shard: int  # bytes of the largest key shard
     median_shard: int
     manifest_bytes: int
@@ -88,7 +88,7 @@ class ExportReport:
             f"(median {self.median_shard / 1000:.1f} KB, "
             f"largest {self.largest_shard / 1000:.1f} KB), "
             f"{self.files} files ({self.kept} kept from the last export), "
-            f"{self.bytes / 1e6:.1f} MB, manifest "
+            f"{self.bytes / 1e6:.1f} MB written, manifest "
             f"{self.manifest_bytes / 1000:.1f} KB → {self.out_dir}"
         )
 
@@ -632,7 +632,7 @@ class _Writer:
         self.root = root
         self.files = 0
         self.bytes = 0
-        self.kept = 0  # files of folders already there (counted in files, bytes if sized)
+        self.kept = 0  # files of folders already there (counted in files, not in bytes)
         self.named: set[str] = set()  # what the new manifest names: "<prefix>/<folder>", files
 
     def keep(self, folder: str, names: list[str], sizes: bool) -> list[int] | None:
@@ -650,7 +650,6 @@ class _Writer:
         found = [(path / name).stat().st_size for name in names] if sizes else []
         self.named.add(folder)
         self.files += len(names)
-        self.bytes += sum(found)
         self.kept += len(names)
         return found
 
