@@ -677,14 +677,9 @@ class _Writer:
         self.files += 1
         self.bytes += len(data)
 
-    def clear_staging(self) -> None:
-        """Folders a killed export left half-written under their temporary names."""
-        for prefix in PREFIXES:
-            for leftover in (self.root / prefix).glob(f"{STAGING_PREFIX}*"):
-                shutil.rmtree(leftover, ignore_errors=True)
-
     def sweep(self) -> None:
-        """Remove what the new manifest no longer names (the last exports' folders and files)."""
+        """Remove what the new manifest does not name: the last exports' folders and files,
+        and the half-written folders of an export that was killed."""
         for prefix in PREFIXES:
             folder = self.root / prefix
             if not folder.is_dir():
@@ -761,7 +756,6 @@ def export(
     body_offset = _body_offset(ordered)
     out_dir.mkdir(parents=True, exist_ok=True)
     writer = _Writer(out_dir)
-    writer.clear_staging()
     shards = _write_key_shards(writer, ordered, body_offset, cache_dir)
     manifest = {
         "version": FORMAT_VERSION,
