@@ -120,11 +120,16 @@ def save_reads(path: Path, paths: Iterable[Path]) -> None:
     atomic_write_bytes(path, data)
 
 
-def doc_from_file(path: Path, url_pattern: str = "articles/{slug}.html") -> Doc:
+def doc_from_file(
+    path: Path, url_pattern: str = "articles/{slug}.html", *, keep: bool = True
+) -> Doc:
     """The indexable document of one stored article (raises StoredArticleError).
 
     Read again whenever the file's size, modification time, inode or device
-    differ from the last read; otherwise the document of that read.
+    differ from the last read; otherwise the document of that read.  A read
+    is remembered (`keep`) until `forget_reads`: every article's text held
+    at once is most of what a build's search half adds to its memory, so a
+    reader that is the only one to need it (`keep=False`) leaves it out.
     """
     status = os.stat(path)
     identity = (status.st_size, status.st_mtime_ns, status.st_ino, status.st_dev)
@@ -133,8 +138,14 @@ def doc_from_file(path: Path, url_pattern: str = "articles/{slug}.html") -> Doc:
     if known is not None and known[0] == identity:
         return known[1]
     doc = _doc_from_text(path.read_text(encoding="utf-8"), path, url_pattern)
-    _read[key] = (identity, doc)
+    if keep:
+        _read[key] = (identity, doc)
     return doc
+
+
+def forget_reads() -> None:
+    """Let every remembered read go (a build does once its plugins have read the articles)."""
+    _read.clear()
 
 
 def _doc_from_text(text: str, path: Path, url_pattern: str) -> Doc:

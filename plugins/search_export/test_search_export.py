@@ -15,13 +15,11 @@ import pytest
 from pelican import Pelican
 from pelican.settings import read_settings
 
-from archive_search import query_language
+from archive_search import documents, query_language
 from archive_search.analysis import tokens
 from archive_search.documents import Doc, canonical_order
 from archive_search.export import export, family, fnv1a
 from archive_search.packing import encode_doc_set
-
-from . import search_export
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +35,7 @@ tags: [rectification]
 """
 
 
-def build(tmp_path: Path, articles: dict[str, tuple[str, str, str]]) -> Path:
+def build(tmp_path: Path, articles: dict[str, tuple[str, str, str]], **extra: object) -> Path:
     content = tmp_path / "content"
     content.mkdir(exist_ok=True)
     for old in content.glob("*.md"):
@@ -59,6 +57,7 @@ def build(tmp_path: Path, articles: dict[str, tuple[str, str, str]]) -> Path:
             "ARTICLE_SAVE_AS": "articles/{slug}.html",
             "FEED_ALL_ATOM": None,
             "CACHE_CONTENT": False,
+            **extra,
         },
     )
     Pelican(settings).run()
@@ -146,7 +145,21 @@ def test_build_writes_the_search_page_and_index(tmp_path: Path) -> None:
     body = next((output / "search" / "b").glob("*/0.bin"))
     assert "软弱涣散党组织整顿" in read(body).decode("utf-8")
     assert len(row) == 9  # no url column: the page follows the manifest's pattern
-    assert not search_export._docs, "state is reset once the build is finalized"
+    assert not documents._read, "the articles' documents are let go before pages are written"
+
+
+def test_the_export_outlives_the_clean_of_the_output_folder(tmp_path: Path) -> None:
+    """The export is written once Pelican has read the articles; a build that empties
+    its output folder first (DELETE_OUTPUT_DIRECTORY, publishconf) must not delete it."""
+    articles = {"one": ("资格联审", "2021-01-01", "开展资格联审。")}
+    build(tmp_path, articles)
+    (tmp_path / "output" / "stale.html").write_text("旧页面", encoding="utf-8")
+    output = build(tmp_path, articles, DELETE_OUTPUT_DIRECTORY=True)
+    assert not (output / "stale.html").exists(), "the folder was emptied"
+    manifest = json.loads((output / "search" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["docs"] == 1
+    for name in manifest["shard_groups"]:
+        assert (output / "search" / name).is_dir()
 
 
 def test_a_second_build_replaces_the_index(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from typing import Any
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from archive_search.documents import Doc, doc_from_file, load_reads, save_reads
+from archive_search.documents import Doc, doc_from_file, forget_reads, load_reads, save_reads
 from archive_search.index import IndexReport, IndexUnavailable, build_index
 from scraper.markdown_out import StoredArticleError
 
@@ -103,7 +103,19 @@ def reset(pelican: Any) -> None:
     state.clear()
 
 
+def release_reads(pelican: Any) -> None:
+    """Let the documents read for the index go before the pages are rendered.
+
+    `get_writer` is the first signal after every plugin's
+    `all_generators_finalized` (the static export and the downloads read the
+    same documents there).  Returns no writer.  The reads are a cache: a
+    build in the same process that did not ask for the plugin loses nothing.
+    """
+    forget_reads()
+
+
 def register() -> None:
     signals.initialized.connect(set_defaults)
     signals.all_generators_finalized.connect(update_index)
+    signals.get_writer.connect(release_reads)
     signals.finalized.connect(reset)

@@ -101,7 +101,7 @@ class _Digester:
                 self._files[path] = b"?"
         return self._files[path]
 
-    def value(self, value: Any) -> bytes:
+    def value(self, value: Any, memo: bool = True) -> bytes:
         """The digest of one template variable (and every article it reaches).
 
         Memoised by identity for containers and objects: the month pages of
@@ -109,8 +109,10 @@ class _Digester:
         before the first page is written and not changed while they are.
         An object inside another is described by its own (memoised) digest,
         so a province shared by the pages of its counties is digested once.
+        A value made for one call only is digested with `memo=False`: kept,
+        it would never be asked for again, and never let go.
         """
-        if isinstance(value, str | int | float | bool | bytes | type(None)):
+        if not memo or isinstance(value, str | int | float | bool | bytes | type(None)):
             return self._value(value)
         key = id(value)
         known = self._values.get(key)
@@ -346,8 +348,11 @@ class UnchangedPagesWriter(Writer):
             templates = self._templates[id(environment)] = _Templates(environment, self.digester)
         sources, variables = templates.closure(template.name)
         out = hashlib.sha1(sources)
-        out.update(self.digester.value({**args, "name": name}))
-        out.update(self.digester.value({key: self.settings.get(key) for key in WRITER_SETTINGS}))
+        # Made afresh for this call: digested without being memoised, which would
+        # keep two dicts alive for every page of the site until the build ends.
+        out.update(self.digester.value({**args, "name": name}, memo=False))
+        settings = {key: self.settings.get(key) for key in WRITER_SETTINGS}
+        out.update(self.digester.value(settings, memo=False))
         for variable in variables:
             if variable in kwargs:
                 value = kwargs[variable]
