@@ -9,14 +9,18 @@ Python and the static page agree article for article.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from scraper.markdown_out import StoredArticleError, parse, plain_text
 from scraper.store import atomic_write_bytes
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -141,6 +145,25 @@ def doc_from_file(
     if keep:
         _read[key] = (identity, doc)
     return doc
+
+
+def published_docs(
+    generators: Iterable[Any], reader: str, *, keep: bool = True
+) -> Iterator[tuple[Any, Doc]]:
+    """Each article of Pelican's generators with its document (`doc_from_file`).
+
+    An article whose source cannot be read is logged, naming its file and
+    `reader` (the plugin that wanted it), and left out: one unreadable
+    article must not stop a build.
+    """
+    for generator in generators:
+        for article in getattr(generator, "articles", []):
+            try:
+                doc = doc_from_file(Path(article.source_path), keep=keep)
+            except Exception as exc:
+                log.warning("%s: %s left out: %s", reader, article.source_path, exc)
+                continue
+            yield article, doc
 
 
 def forget_reads() -> None:

@@ -560,3 +560,28 @@ def test_kept_reads_are_used_only_for_unchanged_files(tmp_path: Path) -> None:
     assert doc_from_file(a).title == "丁村"  # the kept read is checked against the file
     kept.write_bytes(kept.read_bytes()[:20])  # a build killed while writing it
     assert documents.load_reads(kept) == 0
+
+
+def test_reads_not_kept_are_not_remembered_and_unreadable_articles_are_named(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from types import SimpleNamespace
+
+    from archive_search import documents
+
+    documents.forget_reads()
+    good, bad = tmp_path / "good.md", tmp_path / "bad.md"
+    good.write_text("---\ntitle: 甲村\nslug: good\n---\n\n甲村整顿。\n", "utf-8")
+    bad.write_bytes(b"---\ntitle: \xff\xfe\n---\n")
+    articles = [SimpleNamespace(source_path=str(p)) for p in (good, bad)]
+    generators = [SimpleNamespace(articles=articles), SimpleNamespace()]  # one without articles
+    with caplog.at_level("WARNING"):
+        found = list(documents.published_docs(generators, "downloads", keep=False))
+    assert [doc.slug for _, doc in found] == ["good"]
+    assert found[0][0] is articles[0]
+    assert "downloads" in caplog.text and str(bad) in caplog.text
+    assert not documents._read, "keep=False: nothing remembered"
+    first = doc_from_file(good)
+    assert doc_from_file(good, keep=False) is first, "a remembered read is still used"
+    documents.forget_reads()
+    assert doc_from_file(good) is not first

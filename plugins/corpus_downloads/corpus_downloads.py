@@ -43,7 +43,7 @@ from zoneinfo import ZoneInfo
 
 from pelican import signals
 
-from archive_search.documents import Doc, canonical_key, doc_from_file
+from archive_search.documents import Doc, canonical_key, published_docs
 
 log = logging.getLogger(__name__)
 
@@ -200,15 +200,11 @@ def collect(generators: list[Any]) -> None:
     siteurl = generators[0].settings.get("SITEURL") or ""
     with tempfile.TemporaryFile() as file:
         spool = _Spool(file)
-        for generator in generators:
-            for article in getattr(generator, "articles", []):
-                try:
-                    doc = doc_from_file(Path(article.source_path))
-                except Exception as exc:  # one unreadable article must not stop the build
-                    log.warning("corpus_downloads: %s left out: %s", article.source_path, exc)
-                    continue
-                doc = replace(doc, url=absolute(siteurl, str(article.url)))
-                spool.add(canonical_key(doc), row_for(doc, article.metadata, doc.url))
+        # Read without being remembered: the search plugins, when the build
+        # has them, have read (and remembered) the same documents already.
+        for article, doc in published_docs(generators, "corpus_downloads", keep=False):
+            doc = replace(doc, url=absolute(siteurl, str(article.url)))
+            spool.add(canonical_key(doc), row_for(doc, article.metadata, doc.url))
         stage(generators[0], spool)
 
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from pelican import signals
 
-from archive_search.documents import doc_from_file, forget_reads
+from archive_search.documents import forget_reads, published_docs
 from archive_search.export import export
 
 log = logging.getLogger(__name__)
@@ -71,15 +71,10 @@ def export_articles(generators: list[Any]) -> None:
     if not generators or not active(generators[0].settings):
         return
     settings = generators[0].settings
-    docs = []
-    for generator in generators:
-        for article in getattr(generator, "articles", []):
-            try:
-                doc = doc_from_file(Path(article.source_path))
-            except Exception as exc:  # one unreadable article must not stop the build
-                log.warning("search_export: %s not indexed: %s", article.source_path, exc)
-                continue
-            docs.append(replace(doc, url=page_url(article)))
+    docs = [
+        replace(doc, url=page_url(article))
+        for article, doc in published_docs(generators, "search_export")
+    ]
     out_dir = Path(generators[0].output_path) / settings.get("SEARCH_EXPORT_DIR", "search")
     report = export(
         docs, out_dir, practice_names=settings.get("PRACTICE_NAMES") or {},

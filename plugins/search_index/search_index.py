@@ -20,9 +20,14 @@ from typing import Any
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
-from archive_search.documents import Doc, doc_from_file, forget_reads, load_reads, save_reads
+from archive_search.documents import (
+    Doc,
+    forget_reads,
+    load_reads,
+    published_docs,
+    save_reads,
+)
 from archive_search.index import IndexReport, IndexUnavailable, build_index
-from scraper.markdown_out import StoredArticleError
 
 log = logging.getLogger(__name__)
 
@@ -48,18 +53,11 @@ def index_dir(settings: dict[str, Any]) -> Path:
 
 def article_docs(generators: list[Any]) -> list[Doc]:
     """The indexable documents of every published article (unreadable sources are logged)."""
-    docs: list[Doc] = []
-    for generator in generators:
-        if not isinstance(generator, ArticlesGenerator):
-            continue
-        for article in generator.articles:
-            try:
-                doc = doc_from_file(Path(article.source_path))
-            except (OSError, StoredArticleError, UnicodeDecodeError) as exc:
-                log.warning("search index: %s left out: %s", article.source_path, exc)
-                continue
-            docs.append(dataclasses.replace(doc, url=article.url))
-    return docs
+    articles = [g for g in generators if isinstance(g, ArticlesGenerator)]
+    return [
+        dataclasses.replace(doc, url=article.url)
+        for article, doc in published_docs(articles, "search index")
+    ]
 
 
 def reads_path(settings: dict[str, Any]) -> Path | None:
