@@ -129,7 +129,7 @@ def encode_doc_set(ordinals: Sequence[int], total: int) -> tuple[int, bytes]:
 # (`group`, ascending) and ordinal, encode them in a few numpy passes and cut
 # the result into each key's bytes, a chunk of keys at a time to bound memory.
 
-_CHUNK = 1 << 20  # numbers encoded per pass (a pass holds about 8 arrays of this many int64)
+_CHUNK = 1 << 18  # numbers encoded per pass (a pass holds about 8 arrays of this many int64)
 
 
 def _encode(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
