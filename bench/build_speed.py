@@ -11,7 +11,10 @@ build in a fresh process, timed from outside.  Peak memory is the whole
 process tree's: the proportional set size (PSS) of the build and of every
 worker it starts, summed every 50 ms (psutil), so a page a forked worker
 shares with its parent counts once; the main process's own peak resident
-memory (`os.wait4`) is printed beside it.
+memory, sampled likewise, is printed beside it.  (The peak `os.wait4`
+reports is not the main process's: Linux gives the largest of the process
+and the children it waited for, so a worker's counts there; it is only
+the tree's floor, for a spike between two samples.)
 
   plain            Pelican with its default theme and no plugins (bench/plain_pelicanconf.py)
   site             the archive's settings without the two search plugins
@@ -86,15 +89,18 @@ def run(args: list[str], cwd: Path) -> tuple[float, float, float]:
         done.set()
 
     threading.Thread(target=drain, daemon=True).start()
+    main_peak = 0
     while not done.wait(0.05):
         peak = max(peak, tree_memory(watched))
+        with contextlib.suppress(psutil.Error):
+            main_peak = max(main_peak, watched.memory_info().rss)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise SystemExit(f"build failed ({' '.join(args)}):\n{''.join(errors)[-3000:]}")
-    main_peak = usage.ru_maxrss / 1024  # Linux reports KB
-    return seconds, max(peak / 2**20, main_peak), main_peak
+    largest = usage.ru_maxrss / 1024  # KB: the largest process of the tree, not the main one
+    return seconds, max(peak / 2**20, largest), main_peak / 2**20
 
 
 def pelican(work: Path, output: str, settings: Path, *extra: str) -> list[str]:
